@@ -7,8 +7,9 @@ namespace ImageFactory.Engine.Configuration;
 internal sealed class ConfigurationInspection
 {
     private const string LabVmResourceType = "Microsoft.DevTestLab/labs/virtualmachines";
-    private static readonly ResourceType LabResourceType = new("Microsoft.DevTestLab/labs");
     private const string TemplateExtension = ".json";
+
+    private static readonly ResourceType LabResourceType = new("Microsoft.DevTestLab/labs");
 
     // The parameters the original MakeVM.ps1 passed to every golden image deployment. ARM rejects a deployment that
     // passes a parameter the template does not declare, so a template lacking one would fail at build time.
@@ -433,7 +434,7 @@ internal sealed class ConfigurationInspection
             else
             {
                 findings.Add(source.CreateFinding(FindingSeverity.Error, FindingCodes.SubscriptionIdInvalid, subscription.Path,
-                    $"{file}: {subscription.Path} '{subscription.Value}' is not a subscription id; expected a GUID such as 00000000-0000-0000-0000-000000000000{PlaceholderHint(subscription.Value)}."));
+                    $"{file}: {subscription.Path} '{subscription.Value}' is not a subscription id{PlaceholderHint(subscription.Value)}; expected a GUID such as 00000000-0000-0000-0000-000000000000."));
                 draft.RawSubscriptionId = subscription.Value;
             }
         }
@@ -444,7 +445,7 @@ internal sealed class ConfigurationInspection
             if (!AzureNamingRules.IsValidLabName(labName.Value))
             {
                 findings.Add(source.CreateFinding(FindingSeverity.Error, FindingCodes.LabNameInvalid, labName.Path,
-                    $"{file}: {labName.Path} '{labName.Value}' is not a valid DevTest Labs lab name; use 1-{AzureNamingRules.MaxLabNameLength} letters, digits, underscores or hyphens{PlaceholderHint(labName.Value)}."));
+                    $"{file}: {labName.Path} '{labName.Value}' is not a valid DevTest Labs lab name{PlaceholderHint(labName.Value)}; use 1-{AzureNamingRules.MaxLabNameLength} letters, digits, underscores or hyphens."));
                 draft.NamesAreValid = false;
             }
         }
@@ -475,7 +476,7 @@ internal sealed class ConfigurationInspection
         if (!AzureNamingRules.IsValidResourceGroupName(resourceGroup))
         {
             findings.Add(source.CreateFinding(FindingSeverity.Error, FindingCodes.ResourceGroupInvalid, path,
-                $"{source.RelativePath}: {path} '{resourceGroup}' is not a valid resource group name; use 1-{AzureNamingRules.MaxResourceGroupNameLength} letters, digits, underscores, hyphens, periods or parentheses, not ending with a period (or leave ResourceGroup out){PlaceholderHint(resourceGroup)}."));
+                $"{source.RelativePath}: {path} '{resourceGroup}' is not a valid resource group name{PlaceholderHint(resourceGroup)}; use 1-{AzureNamingRules.MaxResourceGroupNameLength} letters, digits, underscores, hyphens, periods or parentheses, not ending with a period, or leave ResourceGroup out."));
             draft.NamesAreValid = false;
             return;
         }

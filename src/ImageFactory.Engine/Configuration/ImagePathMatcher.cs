@@ -68,18 +68,17 @@ public static class ImagePathMatcher
     public static bool IsAbsolute(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var trimmed = path.TrimStart();
-        if (trimmed.Length == 0)
+        if (path.Length == 0)
         {
             return false;
         }
 
-        if (trimmed[0] is '/' or '\\')
+        if (path[0] is '/' or '\\')
         {
             return true;
         }
 
-        return trimmed.Length >= 2 && char.IsAsciiLetter(trimmed[0]) && trimmed[1] == ':';
+        return path.Length >= 2 && char.IsAsciiLetter(path[0]) && path[1] == ':';
     }
 
     /// <summary>

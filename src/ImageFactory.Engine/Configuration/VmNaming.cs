@@ -16,14 +16,15 @@ namespace ImageFactory.Engine.Configuration;
 /// cut to 10 characters, with <c>vm</c> put in front when it would be empty or start with a digit
 /// (<c>SQLServer 2016 Express.json</c> gives <c>sqlserver2</c>, <c>2019.json</c> gives <c>vm2019</c>); lower case
 /// because paths differing only in case are the same image and must get the same name;</item>
-/// <item><c>hash</c>: 4 lower-case base-36 characters taken from the SHA-256 of the image path normalized by
-/// <see cref="ImagePathMatcher.Normalize"/> and lower-cased.</item>
+/// <item><c>hash</c>: 4 lower-case base-36 characters taken from the SHA-256 (UTF-8) of the image path normalized by
+/// <see cref="ImagePathMatcher.Normalize"/> and upper-cased with <see cref="string.ToUpperInvariant()"/>, the same
+/// case folding <see cref="StringComparison.OrdinalIgnoreCase"/> (and so <see cref="ImagePathComparer"/>) uses.</item>
 /// </list>
 /// So <c>Win2016/Datacenter.json</c> and <c>Win2019/Datacenter.json</c> get different names (the original derived
 /// the name from the file name only, and they collided), and a name depends only on its own image path, not on
 /// which other templates exist. If two paths still get the same name (different paths with an equal prefix and
 /// hash, about one chance in 1.7 million per pair), the path that sorts first (ordinal, on the normalized
-/// lower-cased path) keeps it and the others take the hash of <c>{path}#1</c>, <c>{path}#2</c>, ... until their
+/// upper-cased path) keeps it and the others take the hash of <c>{path}#1</c>, <c>{path}#2</c>, ... until their
 /// name is free; the outcome depends only on the set of paths, never on their order or on chance.
 /// </para>
 /// <para>
@@ -53,7 +54,7 @@ public static class VmNaming
     {
         ArgumentNullException.ThrowIfNull(imagePaths);
 
-        // Work on canonical keys (normalized, lower-case) sorted ordinally so the outcome ignores input order.
+        // Work on canonical keys (normalized, upper-cased) sorted ordinally so the outcome ignores input order.
         var canonicalToOriginal = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var imagePath in imagePaths)
         {
@@ -117,8 +118,11 @@ public static class VmNaming
         return true;
     }
 
+    /// <summary>The name a path gets unless another path already has it (exposed for tests of collision handling).</summary>
+    internal static string GetPreferredVmName(string imagePath) => BuildName(Canonicalize(imagePath), 0);
+
     private static string Canonicalize(string imagePath) =>
-        ImagePathMatcher.Normalize(imagePath).ToLowerInvariant();
+        ImagePathMatcher.Normalize(imagePath).ToUpperInvariant();
 
     private static string BuildName(string canonicalPath, int salt)
     {
@@ -138,7 +142,7 @@ public static class VmNaming
         {
             if (char.IsAsciiLetterOrDigit(character))
             {
-                prefix.Append(character);
+                prefix.Append(char.ToLowerInvariant(character));
             }
         }
 

@@ -1,0 +1,69 @@
+using ImageFactory.Engine.Azure;
+
+namespace ImageFactory.Engine.Vhds;
+
+/// <summary>The factory lab's golden VMs: lab VMs tagged <c>ImagePath</c>, with whether each can be saved now.</summary>
+public static class GoldenVmService
+{
+    public const string ImagePathTag = "ImagePath";
+
+    public static async Task<IReadOnlyList<GoldenVm>> ListAsync(ILabGateway labs, LabInfo lab, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(labs);
+        ArgumentNullException.ThrowIfNull(lab);
+        var machines = await labs.ListVirtualMachinesAsync(lab, cancellationToken).ConfigureAwait(false);
+        return machines
+            .Where(vm => vm.Tags.ContainsKey(ImagePathTag))
+            .Select(vm => ToGoldenVm(lab, vm))
+            .OrderBy(vm => vm.ImagePath, StringComparer.OrdinalIgnoreCase)
+            .ThenBy(vm => vm.Name, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
+    internal static GoldenVm ToGoldenVm(LabInfo lab, LabVmInfo vm)
+    {
+        var reason = NotReadyReason(vm);
+        return new GoldenVm
+        {
+            Name = vm.Name,
+            LabName = lab.Name,
+            SubscriptionId = lab.SubscriptionId,
+            ResourceGroupName = lab.ResourceGroup,
+            ImagePath = vm.Tags.TryGetValue(ImagePathTag, out var path) ? path.Replace('\\', '/') : null,
+            OsType = vm.OsType,
+            PowerState = vm.PowerState,
+            ProvisioningState = vm.ProvisioningState,
+            CanSave = reason is null,
+            NotReadyReason = reason,
+            Description = vm.Notes,
+            CreatedDate = vm.CreatedDate,
+            Id = vm.Id,
+            OsDiskId = vm.OsDiskId,
+        };
+    }
+
+    private static string? NotReadyReason(LabVmInfo vm)
+    {
+        if (!string.Equals(vm.ProvisioningState, "Succeeded", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"its provisioning state is {vm.ProvisioningState ?? "unknown"}, not Succeeded";
+        }
+
+        if (string.IsNullOrWhiteSpace(vm.Tags.GetValueOrDefault(ImagePathTag)))
+        {
+            return "its ImagePath tag is empty";
+        }
+
+        if (!string.Equals(vm.PowerState, "deallocated", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"it is {vm.PowerState ?? "in an unknown power state"}, not deallocated: its OS disk is in use (stop the VM first)";
+        }
+
+        if (string.IsNullOrEmpty(vm.OsDiskId))
+        {
+            return "it has no managed OS disk";
+        }
+
+        return null;
+    }
+}
