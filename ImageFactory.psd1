@@ -14,6 +14,9 @@
     FormatsToProcess     = @('ImageFactory.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-LabFactoryConfiguration'
+        'Get-LabGoldenVm'
+        'Get-LabVhd'
+        'Save-LabVhd'
         'Test-LabFactoryConfiguration'
     )
     FunctionsToExport    = @()

@@ -85,8 +85,11 @@ function Install-Azurite {
 
 # The local Azure's CA: clients trust it only when SSL_CERT_FILE/SSL_CERT_DIR name it at process start, so the
 # material is made before any test process starts.
-function Initialize-LocalAzureTls {
-    $null = Invoke-Native dotnet @('run', '--project', (Join-Path $RepoRoot 'tools/LocalAzure'), '-c', $Configuration, '--', 'tls', '--dir', $LocalAzureTls)
+function Initialize-LocalAzure {
+    Install-Azurite
+    $binary = Join-Path $OutRoot 'localazure/bin'
+    $null = Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'tools/LocalAzure'), '-c', $Configuration, '-o', $binary, '--nologo', '-v', 'quiet')
+    $null = Invoke-Native dotnet @((Join-Path $binary 'LocalAzure.dll'), 'tls', '--dir', $LocalAzureTls)
     return @{
         SSL_CERT_FILE      = Join-Path $LocalAzureTls 'trust-bundle.pem'
         SSL_CERT_DIR       = $LocalAzureTls
@@ -132,11 +135,10 @@ function Get-TrxCounts([string] $Directory) {
 
 function Invoke-Test {
     Install-BuildTools
-    Install-Azurite
     Remove-Item $TestResultsRoot -Recurse -Force -ErrorAction Ignore
     $null = New-Item -ItemType Directory -Force -Path $TestResultsRoot
     $null = Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'tests/fixtures/StandInAzModule'), '-c', $Configuration, '-o', (Join-Path $OutRoot 'fixtures/StandInAzModule'), '--nologo', '-v', 'quiet')
-    $tlsEnvironment = Initialize-LocalAzureTls
+    $tlsEnvironment = Initialize-LocalAzure
 
     $failures = [System.Collections.Generic.List[string]]::new()
 

@@ -78,6 +78,9 @@ function Write-Parameter($Name, $Parameter, $ParameterType, [string] $Descriptio
     $writer.WriteEndElement()
 }
 
+$shared = Import-PowerShellDataFile (Join-Path $HelpSourceDirectory '_Common.psd1')
+foreach ($name in $shared.Parameters.Keys) { $standardDescriptions[$name] = $shared.Parameters[$name] }
+
 $problems = [System.Collections.Generic.List[string]]::new()
 $writer.WriteStartDocument()
 $writer.WriteStartElement('helpItems', 'http://msh')
@@ -90,6 +93,7 @@ foreach ($command in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
         continue
     }
     $help = Import-PowerShellDataFile $helpFile
+    if (-not $help.ContainsKey('Parameters')) { $help.Parameters = @{} }
     $parameters = $command.Parameters.Values | Where-Object { $_.Name -notin $commonParameters }
     foreach ($parameter in $parameters) {
         if (-not $help.Parameters.ContainsKey($parameter.Name) -and -not $standardDescriptions.ContainsKey($parameter.Name)) {
