@@ -13,9 +13,11 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('ImageFactory.Format.ps1xml')
     CmdletsToExport      = @(
+        'Get-LabDistributionPlan'
         'Get-LabFactoryConfiguration'
         'Get-LabGoldenVm'
         'Get-LabVhd'
+        'Publish-LabCustomImage'
         'Save-LabVhd'
         'Test-LabFactoryConfiguration'
     )

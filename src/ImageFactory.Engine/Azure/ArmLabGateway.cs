@@ -3,13 +3,36 @@ using System.Text.Json.Nodes;
 
 namespace ImageFactory.Engine.Azure;
 
-/// <summary>DevTest Labs over raw REST (2018-09-15). Paths follow the REST specification exactly.</summary>
+/// <summary>
+/// DevTest Labs over raw REST (2018-09-15). Paths follow the REST specification exactly. A session lives for one
+/// command, so the labs of a subscription are listed once per session and shared by every look-up (finding the
+/// factory lab by name and planning both need them).
+/// </summary>
 internal sealed class ArmLabGateway(ArmRestClient rest) : ILabGateway
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<LabInfo>>>> labsBySubscription =
+        new(StringComparer.OrdinalIgnoreCase);
+
     private static readonly KeyValuePair<string, string>[] ExpandComputeVm =
         [new("$expand", "properties($expand=computeVm)")];
 
     public async Task<IReadOnlyList<LabInfo>> ListLabsAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        var listing = labsBySubscription.GetOrAdd(
+            subscriptionId, id => new Lazy<Task<IReadOnlyList<LabInfo>>>(() => ListLabsUncachedAsync(id, cancellationToken)));
+        try
+        {
+            return await listing.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failed listing is not remembered: the next caller asks again.
+            labsBySubscription.TryRemove(new KeyValuePair<string, Lazy<Task<IReadOnlyList<LabInfo>>>>(subscriptionId, listing));
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<LabInfo>> ListLabsUncachedAsync(string subscriptionId, CancellationToken cancellationToken)
     {
         var labs = new List<LabInfo>();
         await foreach (var item in rest.ListAsync(

@@ -85,7 +85,7 @@ internal sealed class ArmRestClient
                 }
             }
 
-            var nextLink = page?["nextLink"]?.GetValue<string>();
+            var nextLink = TextOf(page?["nextLink"]);
             next = string.IsNullOrEmpty(nextLink) ? null : new Uri(nextLink);
         }
         while (next is not null);
@@ -107,7 +107,7 @@ internal sealed class ArmRestClient
         EnsureSuccess(message, path);
         await WaitForOperationAsync(message.Response, path, cancellationToken).ConfigureAwait(false);
         var resource = await GetAsync(path, apiVersion, cancellationToken).ConfigureAwait(false);
-        var state = resource?["properties"]?["provisioningState"]?.GetValue<string>();
+        var state = TextOf(resource?["properties"]?["provisioningState"]);
         if (string.Equals(state, "Failed", StringComparison.OrdinalIgnoreCase))
         {
             throw new AzureRequestException(0, "ProvisioningFailed", $"The resource '{path}' ended in provisioning state Failed.", "PUT", path);
@@ -169,7 +169,7 @@ internal sealed class ArmRestClient
                 await pipeline.SendAsync(poll, cancellationToken).ConfigureAwait(false);
                 EnsureSuccess(poll, path);
                 var status = ParseBody(poll.Response) as JsonObject;
-                var state = status?["status"]?.GetValue<string>();
+                var state = TextOf(status?["status"]);
                 if (string.Equals(state, "Succeeded", StringComparison.OrdinalIgnoreCase))
                 {
                     break;
@@ -208,7 +208,7 @@ internal sealed class ArmRestClient
 
             EnsureSuccess(poll, path);
             var body = ParseBody(poll.Response);
-            var state = (body as JsonObject)?["status"]?.GetValue<string>();
+            var state = TextOf((body as JsonObject)?["status"]);
             if (state is not null && (string.Equals(state, "Failed", StringComparison.OrdinalIgnoreCase)
                 || string.Equals(state, "Canceled", StringComparison.OrdinalIgnoreCase)))
             {
@@ -222,13 +222,13 @@ internal sealed class ArmRestClient
     private static AzureRequestException OperationFailed(JsonObject? status, string path, string state)
     {
         var error = status?["error"] as JsonObject;
-        var code = error?["code"]?.GetValue<string>() ?? state;
-        var text = error?["message"]?.GetValue<string>() ?? $"The operation on '{path}' ended {state}.";
+        var code = TextOf(error?["code"]) ?? state;
+        var text = TextOf(error?["message"]) ?? $"The operation on '{path}' ended {state}.";
         return new AzureRequestException(0, code, $"{code}: {text}", "LRO", path);
     }
 
     /// <summary>The service's polling hint: retry-after-ms, x-ms-retry-after-ms, then Retry-After in seconds.</summary>
-    private static TimeSpan PollingDelay(Response response)
+    internal static TimeSpan PollingDelay(Response response)
     {
         foreach (var name in new[] { "retry-after-ms", "x-ms-retry-after-ms" })
         {
@@ -250,6 +250,10 @@ internal sealed class ArmRestClient
         static TimeSpan Clamp(TimeSpan value) =>
             value < TimeSpan.Zero ? TimeSpan.Zero : value > MaximumPollingInterval ? MaximumPollingInterval : value;
     }
+
+    /// <summary>A string value, or null when absent or not a string (an error body's shape is never trusted).</summary>
+    private static string? TextOf(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     private static Uri? HeaderUri(Response response, string name) =>
         response.Headers.TryGetValue(name, out var value) && Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : null;
@@ -301,8 +305,8 @@ internal sealed class ArmRestClient
         {
             if (ParseBody(response) is JsonObject body && body["error"] is JsonObject error)
             {
-                code = error["code"]?.GetValue<string>();
-                text = error["message"]?.GetValue<string>();
+                code = TextOf(error["code"]);
+                text = TextOf(error["message"]);
             }
         }
         catch (JsonException)

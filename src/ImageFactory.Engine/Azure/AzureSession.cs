@@ -29,6 +29,10 @@ public sealed class AzureSession
 
     public IBlobGatewayFactory Blobs { get; }
 
+    /// <summary>Signs in with the credential chain (the host's token first, when given) and opens a session.</summary>
+    public static AzureSession Connect(FactoryAzureEnvironment environment, ExternalAccessToken? hostToken) =>
+        Create(environment, FactoryCredentials.Create(environment, hostToken));
+
     public static AzureSession Create(FactoryAzureEnvironment environment, TokenCredential credential)
     {
         ArgumentNullException.ThrowIfNull(environment);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Azure;
 using Azure.Storage;
 using Azure.Storage.Blobs;
@@ -35,6 +36,9 @@ internal sealed class BlobContainerGateway(BlobContainerClient container) : IBlo
 
     public Uri GetBlobUri(string blobName) => container.GetBlobClient(blobName).Uri;
 
+    public Uri GetReadSasUri(string blobName, TimeSpan lifetime) =>
+        container.GetBlobClient(blobName).GenerateSasUri(global::Azure.Storage.Sas.BlobSasPermissions.Read, DateTimeOffset.UtcNow + lifetime);
+
     public async Task EnsureExistsAsync(CancellationToken cancellationToken) =>
         _ = await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
 
@@ -66,7 +70,7 @@ internal sealed class BlobContainerGateway(BlobContainerClient container) : IBlo
         try
         {
             var content = await container.GetBlobClient(blobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            return content.Value.Content.ToString();
+            return DecodeText(content.Value.Content);
         }
         catch (RequestFailedException exception) when (exception.Status == 404)
         {
@@ -131,6 +135,17 @@ internal sealed class BlobContainerGateway(BlobContainerClient container) : IBlo
         {
             // Already finished, failed or gone: nothing left to abort.
         }
+    }
+
+    /// <summary>
+    /// Text of a small blob: UTF-8 unless a byte order mark says otherwise. Records written by the original scripts
+    /// went through Windows PowerShell's Out-File, which writes UTF-16 LE with a byte order mark.
+    /// </summary>
+    internal static string DecodeText(BinaryData content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        using var reader = new StreamReader(content.ToStream(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     /// <summary>x-ms-copy-progress is "copied/total" in bytes.</summary>

@@ -62,6 +62,9 @@ public interface IBlobContainerGateway
     Task AbortCopyAsync(string blobName, string copyId, CancellationToken cancellationToken);
 
     Uri GetBlobUri(string blobName);
+
+    /// <summary>A read-only SAS URL for one blob (a copy source), valid for <paramref name="lifetime"/>. Never logged.</summary>
+    Uri GetReadSasUri(string blobName, TimeSpan lifetime);
 }
 
 public sealed record BlobEntry(string Name, long Length, DateTimeOffset? LastModified, bool IsPageBlob);

@@ -38,6 +38,7 @@ public enum FailureCategory
     OperationStopped,
     OperationTimeout,
     InvalidResult,
+    InvalidArgument,
     ResourceBusy,
     AuthenticationError,
 }

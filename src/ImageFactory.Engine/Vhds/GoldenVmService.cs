@@ -13,7 +13,7 @@ public static class GoldenVmService
         ArgumentNullException.ThrowIfNull(lab);
         var machines = await labs.ListVirtualMachinesAsync(lab, cancellationToken).ConfigureAwait(false);
         return machines
-            .Where(vm => vm.Tags.ContainsKey(ImagePathTag))
+            .Where(vm => ImagePathOf(vm) is not null)
             .Select(vm => ToGoldenVm(lab, vm))
             .OrderBy(vm => vm.ImagePath, StringComparer.OrdinalIgnoreCase)
             .ThenBy(vm => vm.Name, StringComparer.OrdinalIgnoreCase)
@@ -29,7 +29,7 @@ public static class GoldenVmService
             LabName = lab.Name,
             SubscriptionId = lab.SubscriptionId,
             ResourceGroupName = lab.ResourceGroup,
-            ImagePath = vm.Tags.TryGetValue(ImagePathTag, out var path) ? path.Replace('\\', '/') : null,
+            ImagePath = ImagePathOf(vm)?.Replace('\\', '/'),
             OsType = vm.OsType,
             PowerState = vm.PowerState,
             ProvisioningState = vm.ProvisioningState,
@@ -42,6 +42,28 @@ public static class GoldenVmService
         };
     }
 
+    /// <summary>
+    /// The ImagePath tag's value. Tag names are case-insensitive in Azure, whatever comparer the gateway's
+    /// dictionary happens to use.
+    /// </summary>
+    private static string? ImagePathOf(LabVmInfo vm)
+    {
+        if (vm.Tags.TryGetValue(ImagePathTag, out var exact))
+        {
+            return exact;
+        }
+
+        foreach (var (name, value) in vm.Tags)
+        {
+            if (string.Equals(name, ImagePathTag, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
     private static string? NotReadyReason(LabVmInfo vm)
     {
         if (!string.Equals(vm.ProvisioningState, "Succeeded", StringComparison.OrdinalIgnoreCase))
@@ -49,7 +71,7 @@ public static class GoldenVmService
             return $"its provisioning state is {vm.ProvisioningState ?? "unknown"}, not Succeeded";
         }
 
-        if (string.IsNullOrWhiteSpace(vm.Tags.GetValueOrDefault(ImagePathTag)))
+        if (string.IsNullOrWhiteSpace(ImagePathOf(vm)))
         {
             return "its ImagePath tag is empty";
         }

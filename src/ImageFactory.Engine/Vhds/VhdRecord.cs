@@ -63,6 +63,11 @@ public sealed record VhdRecord(
     /// <summary>Reads a record; throws <see cref="FormatException"/> naming the record and the field at fault.</summary>
     public static VhdRecord Parse(string json, string recordName)
     {
+        ArgumentNullException.ThrowIfNull(json);
+
+        // The original wrote records with Out-File (UTF-16 with a byte order mark in Windows PowerShell): a decoded
+        // record may still start with the mark, which the JSON reader refuses.
+        json = json.TrimStart('\uFEFF');
         JsonObject? root;
         try
         {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using ImageFactory.Engine.Azure;
 using ImageFactory.Engine.Configuration;
 using ImageFactory.Engine.Execution;
@@ -61,8 +60,15 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
         ArgumentNullException.ThrowIfNull(sink);
 
         var ready = new List<GoldenVm>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var vm in machines)
         {
+            if (!seen.Add(vm.Id))
+            {
+                // The same VM given twice (piped twice, say) is saved once.
+                continue;
+            }
+
             if (vm.CanSave)
             {
                 ready.Add(vm);
@@ -86,12 +92,19 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
         var records = await store.ListRecordsAsync(cancellationToken).ConfigureAwait(false);
         var work = PlanNames(ready, records, options, sink);
         var progress = new CopyProgressTracker(work.Count, sink);
-        await BoundedParallel.ForEachAsync(
-            work,
-            options.MaxConcurrency,
-            (item, token) => SaveOneAsync(store, item, options, progress, sink, token),
-            cancellationToken).ConfigureAwait(false);
-        progress.Complete();
+        try
+        {
+            // On cancellation the running copies are aborted and cleaned up, then OperationCanceledException is thrown.
+            await BoundedParallel.ForEachAsync(
+                work,
+                options.MaxConcurrency,
+                (item, token) => SaveOneAsync(store, item, options, progress, sink, token),
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            progress.Complete();
+        }
     }
 
     /// <summary>Names every VM to save, unique against the store's records and within this run; skips VMs already saved.</summary>
@@ -134,14 +147,17 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
         VhdStore store, SaveWork work, VhdSaveOptions options, CopyProgressTracker progress, IEngineEventSink sink, CancellationToken cancellationToken)
     {
         var vm = work.Vm;
-        var stopwatch = Stopwatch.StartNew();
+        var time = options.Time;
+        var started = time.GetTimestamp();
         var id = Guid.NewGuid().ToString("N");
         var vhdName = id + ".vhd";
         var isLinux = string.Equals(vm.OsType, "Linux", StringComparison.OrdinalIgnoreCase);
         var sysPrep = !options.Specialized && !isLinux;
         var accessGranted = false;
+        var copyRequested = false;
         string? copyId = null;
         var copied = false;
+        var recordRequested = false;
         var recordWritten = false;
         try
         {
@@ -150,6 +166,9 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
             sink.Post(new VerboseEvent($"Exporting the OS disk of '{vm.Name}' ({FormatBytes(size)}) with read access for {lifetime.TotalMinutes:0} minutes."));
             accessGranted = true;
             var source = await disks.GrantReadAccessAsync(vm.OsDiskId!, lifetime, cancellationToken).ConfigureAwait(false);
+
+            // From here on the destination blob may exist (even when the request below fails or is cancelled).
+            copyRequested = true;
             copyId = await store.Container.StartCopyAsync(source, vhdName, cancellationToken).ConfigureAwait(false);
             sink.Post(new VerboseEvent($"Copying '{vm.Name}' into {store.Container.GetBlobUri(vhdName)} as '{work.ImageName}'."));
 
@@ -163,7 +182,7 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
                     break;
                 }
 
-                await Task.Delay(PollingInterval(stopwatch.Elapsed), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(PollingInterval(time.GetElapsedTime(started)), time, cancellationToken).ConfigureAwait(false);
             }
 
             if (state.Status != CopyStatusKind.Success)
@@ -175,7 +194,8 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
             copied = true;
             var record = new VhdRecord(
                 work.ImageName, vm.ImagePath!, vm.Description, vm.OsType ?? "Windows", vhdName,
-                options.Time.GetUtcNow(), sysPrep, vm.Id);
+                time.GetUtcNow(), sysPrep, vm.Id);
+            recordRequested = true;
             await store.Container.UploadTextAsync(record.RecordFileName, record.ToJson(), overwrite: false, cancellationToken).ConfigureAwait(false);
             recordWritten = true;
             progress.Finish(work);
@@ -183,13 +203,13 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
             {
                 VmName = vm.Name, ImagePath = vm.ImagePath, ImageName = work.ImageName, Status = VhdSaveStatus.Saved,
                 Specialized = !sysPrep, OsType = vm.OsType, VhdUri = store.Container.GetBlobUri(vhdName),
-                RecordFileName = record.RecordFileName, BytesCopied = state.BytesCopied, Duration = stopwatch.Elapsed,
+                RecordFileName = record.RecordFileName, BytesCopied = state.BytesCopied, Duration = time.GetElapsedTime(started),
             }));
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             progress.Finish(work);
-            var (errorId, category) = Classify(exception);
+            var (errorId, category) = FailureClassifier.Classify(exception);
             sink.Post(new ItemErrorEvent(
                 new VhdSaveException($"Saving VM '{vm.Name}' ({vm.ImagePath}) failed: {exception.Message}", exception),
                 errorId,
@@ -198,23 +218,38 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
             sink.Post(new ResultEvent(new VhdSaveResult
             {
                 VmName = vm.Name, ImagePath = vm.ImagePath, ImageName = work.ImageName, Status = VhdSaveStatus.Failed,
-                Reason = exception.Message, OsType = vm.OsType, Specialized = !sysPrep, Duration = stopwatch.Elapsed,
+                Reason = exception.Message, OsType = vm.OsType, Specialized = !sysPrep, Duration = time.GetElapsedTime(started),
             }));
         }
         finally
         {
             // Cleanup must run even when the run was cancelled (Ctrl+C): it gets its own, bounded, token.
+            // A copy whose start request failed or was cancelled may still have started: its id is then read back.
             using var cleanup = new CancellationTokenSource(CleanupTimeout);
-            if (!recordWritten)
+            if (!recordWritten && copyRequested)
             {
-                if (copyId is not null && !copied)
+                if (!copied)
                 {
-                    await IgnoreFailure(() => store.Container.AbortCopyAsync(vhdName, copyId, cleanup.Token)).ConfigureAwait(false);
+                    await IgnoreFailure(async () =>
+                    {
+                        var pendingCopyId = copyId
+                            ?? (await store.Container.GetCopyStateAsync(vhdName, cleanup.Token).ConfigureAwait(false)) switch
+                            {
+                                { Status: CopyStatusKind.Pending, CopyId: { } id } => id,
+                                _ => null,
+                            };
+                        if (pendingCopyId is not null)
+                        {
+                            await store.Container.AbortCopyAsync(vhdName, pendingCopyId, cleanup.Token).ConfigureAwait(false);
+                        }
+                    }).ConfigureAwait(false);
                 }
 
-                if (copyId is not null)
+                await IgnoreFailure(() => store.Container.DeleteIfExistsAsync(vhdName, cleanup.Token)).ConfigureAwait(false);
+                if (recordRequested)
                 {
-                    await IgnoreFailure(() => store.Container.DeleteIfExistsAsync(vhdName, cleanup.Token)).ConfigureAwait(false);
+                    // The upload may have reached the store before it failed: no record may outlive its VHD.
+                    await IgnoreFailure(() => store.Container.DeleteIfExistsAsync(Path.ChangeExtension(vhdName, ".json"), cleanup.Token)).ConfigureAwait(false);
                 }
             }
 
@@ -224,7 +259,7 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
                 {
                     await disks.RevokeAccessAsync(vm.OsDiskId!, cleanup.Token).ConfigureAwait(false);
                 }
-                catch (Exception exception) when (exception is AzureRequestException or OperationCanceledException or HttpRequestException)
+                catch (Exception exception)
                 {
                     sink.Post(new WarningEvent(
                         $"Could not revoke read access to the OS disk of '{vm.Name}' ({vm.OsDiskId}): {exception.Message}. " +
@@ -240,24 +275,11 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
         {
             await cleanup().ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is global::Azure.RequestFailedException or OperationCanceledException or HttpRequestException)
+        catch (Exception)
         {
             // Best effort: a re-run starts from a fresh blob name, and Remove-LabStaleImage sweeps orphans.
         }
     }
-
-    private static (string ErrorId, FailureCategory Category) Classify(Exception exception) => exception switch
-    {
-        VhdCopyException => ("VhdCopyFailed", FailureCategory.InvalidResult),
-        AzureRequestException { IsAuthorizationFailure: true } => ("AzureAccessDenied", FailureCategory.PermissionDenied),
-        AzureRequestException { IsNotFound: true } => ("AzureResourceNotFound", FailureCategory.ObjectNotFound),
-        AzureRequestException { Status: 0 } => ("AzureOperationFailed", FailureCategory.InvalidOperation),
-        AzureRequestException { Status: 409 } => ("AzureConflict", FailureCategory.ResourceBusy),
-        AzureRequestException => ("AzureRequestFailed", FailureCategory.ConnectionError),
-        global::Azure.RequestFailedException => ("BlobRequestFailed", FailureCategory.ConnectionError),
-        OperationCanceledException => ("OperationTimedOut", FailureCategory.OperationTimeout),
-        _ => ("VhdSaveFailed", FailureCategory.NotSpecified),
-    };
 
     private static string FormatBytes(long? bytes) =>
         bytes is null ? "size unknown" : $"{bytes.Value / (1024d * 1024 * 1024):0.#} GiB";

@@ -2,24 +2,18 @@ using System.Management.Automation;
 using System.Net;
 using System.Security;
 using ImageFactory.Engine.Azure;
+using ImageFactory.Engine.Configuration;
 using ImageFactory.Engine.Execution;
 using ImageFactory.Engine.Vhds;
 
 namespace ImageFactory.Internal;
 
 /// <summary>
-/// What every cmdlet that talks to Azure shares: the lab parameters the original build task used
-/// (-SubscriptionId, -DevTestLabName), the cloud to sign in to, the credential chain (the session's Az context
-/// first), cancellation on Ctrl+C, and the pump that writes engine events on the pipeline thread.
+/// What every cmdlet of a factory lab shares: the lab parameters the original build task used
+/// (-SubscriptionId, -DevTestLabName) on top of the connection to Azure.
 /// </summary>
-public abstract class AzureCmdlet : PSCmdlet, IDisposable
+public abstract class AzureCmdlet : AzureConnectionCmdlet
 {
-    private const string ResourceManagerEndpointVariable = "IMAGEFACTORY_RESOURCE_MANAGER_ENDPOINT";
-    private const string AuthorityHostVariable = "AZURE_AUTHORITY_HOST";
-
-    private readonly CancellationTokenSource stopping = new();
-    private AzureSession? session;
-
     /// <summary>The subscription of the lab.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -35,6 +29,23 @@ public abstract class AzureCmdlet : PSCmdlet, IDisposable
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? ResourceGroupName { get; set; }
+
+    /// <summary>Finds the lab; a lab that cannot be found (or seen) stops the command.</summary>
+    protected LabInfo FindLab(AzureSession azure) =>
+        RunTerminating(token => LabLocator.FindAsync(azure.Labs, SubscriptionId, DevTestLabName, ResourceGroupName, token), DevTestLabName);
+}
+
+/// <summary>
+/// What every cmdlet that talks to Azure shares: the cloud to sign in to, the credential chain (the session's Az
+/// context first), cancellation on Ctrl+C, and the pump that writes engine events on the pipeline thread.
+/// </summary>
+public abstract class AzureConnectionCmdlet : PSCmdlet, IDisposable
+{
+    private const string ResourceManagerEndpointVariable = "IMAGEFACTORY_RESOURCE_MANAGER_ENDPOINT";
+    private const string AuthorityHostVariable = "AZURE_AUTHORITY_HOST";
+
+    private readonly CancellationTokenSource stopping = new();
+    private AzureSession? session;
 
     /// <summary>The Azure cloud: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.</summary>
     [Parameter]
@@ -80,9 +91,30 @@ public abstract class AzureCmdlet : PSCmdlet, IDisposable
         return session;
     }
 
-    /// <summary>Finds the lab; a lab that cannot be found (or seen) stops the command.</summary>
-    protected LabInfo FindLab(AzureSession azure) =>
-        RunTerminating(token => LabLocator.FindAsync(azure.Labs, SubscriptionId, DevTestLabName, ResourceGroupName, token), DevTestLabName);
+    /// <summary>Finds a lab by name (in its resource group when given); one that cannot be found or seen stops the command.</summary>
+    protected LabInfo FindLab(AzureSession azure, string subscriptionId, string labName, string? resourceGroupName) =>
+        RunTerminating(token => LabLocator.FindAsync(azure.Labs, subscriptionId, labName, resourceGroupName, token), labName);
+
+    /// <summary>Loads the configuration with the one loader; an invalid configuration stops the command.</summary>
+    protected FactoryConfiguration LoadConfiguration(string configurationLocation)
+    {
+        var root = ProviderPaths.ResolveFileSystemPath(this, configurationLocation, "ConfigurationLocation");
+        try
+        {
+            var configuration = FactoryConfigurationLoader.Load(root);
+            foreach (var warning in configuration.Warnings)
+            {
+                WriteWarning(warning.ToString());
+            }
+
+            return configuration;
+        }
+        catch (FactoryConfigurationException exception)
+        {
+            ThrowTerminatingError(ConfigurationErrors.ToErrorRecord(exception));
+            throw;
+        }
+    }
 
     /// <summary>Runs engine work on the thread pool, writing its events here; Ctrl+C cancels it.</summary>
     protected void RunEngine(Func<IEngineEventSink, CancellationToken, Task> work) =>
