@@ -284,6 +284,15 @@ internal sealed class ArmRestClient
 
     private HttpMessage CreateMessage(RequestMethod method, Uri absolute)
     {
+        // nextLink, Location and Azure-AsyncOperation come from the response: the bearer token goes along with the
+        // request, so it is only ever sent back to the Resource Manager endpoint itself.
+        if (!string.Equals(absolute.Host, endpoint.Host, StringComparison.OrdinalIgnoreCase) || absolute.Port != endpoint.Port
+            || absolute.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new AzureRequestException(
+                0, "UnexpectedHost", $"The service pointed to '{absolute.GetLeftPart(UriPartial.Authority)}', which is not the Resource Manager endpoint '{endpoint.GetLeftPart(UriPartial.Authority)}'; the request was not sent.", method.ToString(), absolute.AbsolutePath);
+        }
+
         var message = pipeline.CreateMessage();
         message.Request.Method = method;
         message.Request.Uri.Reset(absolute);

@@ -116,7 +116,8 @@ public static class GoldenVmCleanupPlanner
 
             var saved = records
                 .Where(record => IsSaveOf(record, vm))
-                .OrderByDescending(record => record.Timestamp)
+                .OrderByDescending(record => record.SourceVmId is not null)
+                .ThenByDescending(record => record.Timestamp)
                 .FirstOrDefault();
             if (saved is not null)
             {
