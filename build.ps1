@@ -215,7 +215,15 @@ Publish-PSResource -Path '$ModuleRoot' -Repository ImageFactoryBuild -SkipDepend
 }
 
 function Invoke-Demo {
-    $null = Invoke-Pwsh -ArgumentList @('-File', (Join-Path $RepoRoot 'tools/demo/Start-Demo.ps1'), '-ModuleManifest', (Join-Path $ModuleRoot 'ImageFactory.psd1'))
+    $tlsEnvironment = Initialize-LocalAzure
+    $state = Join-Path $OutRoot 'localazure/demo'
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $state 'tls')
+    Copy-Item (Join-Path $LocalAzureTls '*') (Join-Path $state 'tls')
+    $null = Invoke-Pwsh -Environment $tlsEnvironment -ArgumentList @(
+        '-File', (Join-Path $RepoRoot 'tools/demo/Start-Demo.ps1'),
+        '-ModuleManifest', (Join-Path $ModuleRoot 'ImageFactory.psd1'),
+        '-LocalAzureExecutable', (Join-Path $OutRoot 'localazure/bin/LocalAzure.dll'),
+        '-StateDirectory', $state)
 }
 
 foreach ($name in $Task) {

@@ -4,43 +4,29 @@
 $script:LocalAzureBinary = Join-Path $RepoRoot 'out/localazure/bin/LocalAzure.dll'
 $script:LocalAzureTls = Join-Path $RepoRoot 'out/localazure/tls'
 
+Import-Module (Join-Path $RepoRoot 'tools/LocalAzure/LocalAzure.psm1') -Prefix Module -Force
+
 function Start-LocalAzure {
+    <# A fresh instance from a world file, on the published emulator, reusing the CA this process trusts. #>
     param([Parameter(Mandatory)] [string] $World)
     if (-not (Test-Path $LocalAzureBinary)) { throw "The local Azure is not built at '$LocalAzureBinary': run ./build.ps1 Test." }
     $state = Join-Path $RepoRoot "out/localazure/instances/$([guid]::NewGuid().ToString('N').Substring(0, 12))"
     $null = New-Item -ItemType Directory -Force -Path (Join-Path $state 'tls')
     Copy-Item (Join-Path $LocalAzureTls '*') (Join-Path $state 'tls')
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList @($LocalAzureBinary, 'start', '--world', $World, '--state-dir', $state) `
-        -RedirectStandardOutput (Join-Path $state 'stdout.log') -RedirectStandardError (Join-Path $state 'stderr.log') -PassThru
-    $ready = Join-Path $state 'ready.json'
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not (Test-Path $ready)) {
-        if ($process.HasExited) { throw "The local Azure exited with code $($process.ExitCode): $(Get-Content (Join-Path $state 'stderr.log') -Raw) $(Get-Content (Join-Path $state 'stdout.log') -Raw)" }
-        if ([DateTime]::UtcNow -gt $deadline) { throw 'The local Azure was not ready within 60 s.' }
-        Start-Sleep -Milliseconds 100
-    }
-    $info = Get-Content $ready -Raw | ConvertFrom-Json
-    $environment = @{}
-    foreach ($line in Get-Content (Join-Path $state 'localazure.env')) {
-        if ($line -match '^(?<name>[A-Z_]+)=(?<value>.*)$') { $environment[$Matches.name] = $Matches.value }
-    }
+    $instance = Start-ModuleLocalAzure -World $World -StateDirectory $state -Executable $LocalAzureBinary
     [pscustomobject]@{
-        Process     = $process
+        Instance    = $instance
         State       = $state
-        ArmEndpoint = $info.armEndpoint
-        Authority   = $info.authorityHost
-        AdminKey    = $info.adminKey
-        Environment = $environment
+        ArmEndpoint = $instance.armEndpoint
+        Authority   = $instance.authorityHost
+        AdminKey    = $instance.adminKey
+        Environment = $instance.Environment
     }
 }
 
 function Stop-LocalAzure {
     param([Parameter(Mandatory)] $LocalAzure)
-    if (-not $LocalAzure.Process.HasExited) {
-        # SIGTERM lets it stop Azurite; Stop-Process would kill it and orphan Azurite.
-        & kill -TERM $LocalAzure.Process.Id
-        if (-not $LocalAzure.Process.WaitForExit(15000)) { $LocalAzure.Process.Kill($true) }
-    }
+    Stop-ModuleLocalAzure $LocalAzure.Instance
 }
 
 function Use-LocalAzure {
