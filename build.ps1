@@ -9,7 +9,9 @@
                assembled module in fresh pwsh processes); ends with one line 'N passed, N failed, N skipped'
                and exits non-zero on any failure.
       Package  Build, then writes out/package/ImageFactory.<version>.nupkg (installable with Install-PSResource).
-      Demo     Build, then runs the factory as far as it exists today.
+      Demo     Build, then runs the image factory end to end on the local Azure (save, plan, publish).
+      Bench    Build, then runs the distribution benchmark on the local Azure and prints its table (it asserts
+               nothing; tests never assert times).
       Clean    removes out/.
     Everything the tasks need (Pester, Azurite) is installed by the tasks themselves into out/ and tools/.
 .EXAMPLE
@@ -18,7 +20,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -226,6 +228,14 @@ function Invoke-Demo {
         '-StateDirectory', $state)
 }
 
+function Invoke-Bench {
+    $tlsEnvironment = Initialize-LocalAzure
+    $null = Invoke-Pwsh -Environment $tlsEnvironment -ArgumentList @(
+        '-File', (Join-Path $RepoRoot 'bench/Invoke-Benchmark.ps1'),
+        '-ModuleManifest', (Join-Path $ModuleRoot 'ImageFactory.psd1'),
+        '-RepoRoot', $RepoRoot)
+}
+
 foreach ($name in $Task) {
     Write-Host "=== $name ===" -ForegroundColor Cyan
     switch ($name) {
@@ -234,5 +244,6 @@ foreach ($name in $Task) {
         'Test' { Invoke-Build; Invoke-Package; Invoke-Test }
         'Package' { Invoke-Build; Invoke-Package }
         'Demo' { Invoke-Build; Invoke-Demo }
+        'Bench' { Invoke-Build; Invoke-Bench }
     }
 }

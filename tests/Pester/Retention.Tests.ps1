@@ -33,7 +33,7 @@ BeforeAll {
     function Sort-Ordinal([string[]] $Names) {
         $sorted = [string[]] @($Names | Where-Object { $_ })
         [Array]::Sort($sorted, [StringComparer]::OrdinalIgnoreCase)
-        , $sorted
+        $sorted
     }
     function Get-LabImageNames($LocalAzure, [string] $LabName) {
         $lab = (Invoke-LocalAzureAdmin $LocalAzure 'state').labs | Where-Object name -eq $LabName
@@ -44,7 +44,7 @@ BeforeAll {
         Sort-Ordinal @($lab.virtualMachines | ForEach-Object name)
     }
     function Get-StoreBlobNames($LocalAzure) {
-        Sort-Ordinal @((Invoke-LocalAzureAdmin $LocalAzure 'state').blobs | Where-Object { $_.container -eq 'imagefactoryvhds' -and $_.lab -eq 'ImageFactoryLab' } | ForEach-Object name)
+        Sort-Ordinal @((Invoke-LocalAzureAdmin $LocalAzure 'state').blobs | Where-Object { $_.container -eq 'imagefactoryvhds' -and $_.lab -like '*/labs/ImageFactoryLab' } | ForEach-Object name)
     }
     # Requests that change something: ARM PUT/PATCH/DELETE, ARM POSTs other than listKeys (which reads the key), and
     # any blob write or delete. Token requests are sign-in, not Azure writes.
@@ -156,6 +156,15 @@ Describe 'Remove-LabStaleImage on the local Azure' {
         @($results | Where-Object { "$($_.Action)" -eq 'Kept' }).Count | Should -BeGreaterThan 0
     }
 
+    It 'formats its results as a table and writes no secret to any stream' {
+        $all = Remove-LabStaleImage @Retire -ImagesToSave 1 -DroppedLab "$TeamsSubscription/OldLab" -WhatIf -Verbose *>&1 | Out-String -Width 300
+        $all | Should -Match 'TeamLab-B'
+        $all | Should -Not -Match 'sig='
+        $all | Should -Not -Match ([regex]::Escape($env:AZURE_CLIENT_SECRET))
+        $table = Remove-LabStaleImage @Retire -ImagesToSave 1 -WhatIf | Format-Table | Out-String -Width 300
+        $table | Should -Match 'Action\s+Reason\s+Location\s+LabName\s+ImagePath\s+Name\s+Created'
+    }
+
     It 'stops on an invalid configuration before any Azure call' {
         $null = Invoke-LocalAzureAdmin $Azure 'requests' -Method DELETE
         $broken = New-TestConfiguration -Path (Join-Path $TestDrive 'broken') -LabsJson '{ "Labs": [ { "LabName": "x" } ] }'
@@ -183,7 +192,10 @@ Describe 'Remove-LabStaleImage faults on the local Azure' {
         )
         $results = Remove-LabStaleImage @Retire -ImagesToSave 2 -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
         $failures.Count | Should -Be 1
-        $failures[0].FullyQualifiedErrorId | Should -Be 'AzureOperationFailed,ImageFactory.Commands.RemoveLabStaleImageCommand'
+        # A DevTest Labs DELETE is a Location-style operation: its failure comes back as an error status when polled,
+        # which the shared ArmRestClient reports as AzureRequestFailed (AzureOperationFailed for Azure-AsyncOperation).
+        $failures[0].FullyQualifiedErrorId | Should -Match '^Azure(Operation|Request)Failed,ImageFactory.Commands.RemoveLabStaleImageCommand$'
+        $failures[0].Exception.Message | Should -Match 'InternalOperationError'
         $failures[0].TargetObject.Name | Should -Be 'Win2016_Datacenter-Nov-1-2026'
         $failures[0].TargetObject.LabName | Should -Be 'TeamLab-A'
         $failures[0].Exception.Message | Should -Match 'TeamLab-A'
@@ -268,6 +280,15 @@ Describe 'Remove-LabGoldenVm on the local Azure' {
         Get-LabVmNames $Azure 'ImageFactoryLab' | Should -Be @('jumpbox', 'keep-vm')
     }
 
+    It 'formats its results as a table and writes no secret to any stream' {
+        $all = Remove-LabGoldenVm @Factory -WhatIf -Verbose *>&1 | Out-String -Width 300
+        $all | Should -Match 'keep-vm'
+        $all | Should -Not -Match 'sig='
+        $all | Should -Not -Match ([regex]::Escape($env:AZURE_CLIENT_SECRET))
+        $table = Remove-LabGoldenVm @Factory -WhatIf -ErrorAction SilentlyContinue | Format-Table | Out-String -Width 300
+        $table | Should -Match 'Name\s+Action\s+Reason\s+ImagePath\s+Details'
+    }
+
     It 'finds the lab by its exact name' {
         $failure = { Remove-LabGoldenVm -SubscriptionId $FactorySubscription -DevTestLabName 'ImageFactory' -Confirm:$false } | Should -Throw -PassThru
         $failure.FullyQualifiedErrorId | Should -Be 'LabNotFound,ImageFactory.Commands.RemoveLabGoldenVmCommand'
@@ -291,7 +312,8 @@ Describe 'Remove-LabGoldenVm faults on the local Azure' {
         $results = Remove-LabGoldenVm @Factory -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
         $vmFailures = @($failures | Where-Object { $_.FullyQualifiedErrorId -notlike 'GoldenVmUntagged,*' })
         $vmFailures.Count | Should -Be 1
-        $vmFailures[0].FullyQualifiedErrorId | Should -Be 'AzureOperationFailed,ImageFactory.Commands.RemoveLabGoldenVmCommand'
+        $vmFailures[0].FullyQualifiedErrorId | Should -Match '^Azure(Operation|Request)Failed,ImageFactory.Commands.RemoveLabGoldenVmCommand$'
+        $vmFailures[0].Exception.Message | Should -Match 'sql-vm'
         $vmFailures[0].TargetObject.PSObject.TypeNames[0] | Should -Be 'ImageFactory.Engine.Vhds.GoldenVm'
         $vmFailures[0].TargetObject.Name | Should -Be 'sql-vm'
         "$(($results | Where-Object Name -eq 'sql-vm').Action)" | Should -Be 'Failed'

@@ -136,6 +136,18 @@ Describe 'Saving golden VMs on the local Azure' {
         $failures[0].TargetObject | Should -Be 'no-such-vm'
     }
 
+    It 'also writes warnings as Azure Pipelines task issues when TF_BUILD is set' {
+        $env:TF_BUILD = 'True'
+        try {
+            $output = & $FreshPwsh -NoProfile -NonInteractive -Command "Import-Module '$ModuleManifest'; Save-LabVhd -SubscriptionId $Subscription -DevTestLabName ImageFactoryLab -Name sqlserver2-v862 -WarningAction SilentlyContinue | Out-Null"
+        } finally {
+            Remove-Item env:TF_BUILD
+        }
+        $issues = @($output | Where-Object { $_ -like '##vso*' })
+        $issues.Count | Should -Be 1
+        $issues[0] | Should -Match '^##vso\[task\.logissue type=warning\]VM .sqlserver2-v862.'
+    }
+
     It 'writes no secret to any stream' {
         $all = Save-LabVhd @Lab -Verbose -Debug -WarningAction Continue *>&1 | Out-String
         $all | Should -Not -Match 'sig='
