@@ -169,3 +169,45 @@ Describe 'Faults during distribution' {
         Assert-FinalState $Azure
     }
 }
+
+Describe 'Ctrl+C during distribution' {
+    BeforeAll {
+        # Slower modelled time (400 ms per modelled minute): a 127 GiB copy takes about 15 s, long enough to stop it.
+        $script:Azure = Start-LocalAzure -World (Join-Path $PSScriptRoot 'worlds/distribution.json') -TimeScale 400
+        Use-LocalAzure $Azure
+    }
+    AfterAll {
+        Clear-LocalAzureSession
+        Stop-LocalAzure $Azure
+    }
+
+    It 'aborts the copies, leaves no temporary blob, and a re-run creates exactly what is missing' {
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                    param($Manifest, $Configuration, $Factory)
+                    Import-Module $Manifest
+                    Publish-LabCustomImage -ConfigurationLocation $Configuration @Factory -MaxConcurrentJobs 4 -WarningAction SilentlyContinue
+                }).AddArgument($ModuleManifest).AddArgument($Configuration).AddArgument($Factory)
+            $invocation = $shell.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            do {
+                Start-Sleep -Milliseconds 200
+                $pending = @((Invoke-LocalAzureAdmin $Azure 'state').copies | Where-Object status -eq 'pending')
+            } until ($pending.Count -gt 0 -or [DateTime]::UtcNow -gt $deadline -or $invocation.IsCompleted)
+            $pending.Count | Should -BeGreaterThan 0 -Because 'copies must be under way when Ctrl+C is pressed'
+            $shell.Stop()
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+        } finally {
+            $shell.Dispose()
+        }
+
+        $state = Invoke-LocalAzureAdmin $Azure 'state'
+        @($state.copies | Where-Object status -eq 'pending') | Should -BeNullOrEmpty
+        @($state.blobs | Where-Object container -eq 'imagefactory-staging') | Should -BeNullOrEmpty
+
+        $rerun = Publish-LabCustomImage -ConfigurationLocation $Configuration @Factory -MaxConcurrentJobs 8 -WarningAction SilentlyContinue
+        ($rerun | Select-Object -Last 1).Failed | Should -Be 0
+        Assert-FinalState $Azure
+    }
+}

@@ -8,12 +8,14 @@ Import-Module (Join-Path $RepoRoot 'tools/LocalAzure/LocalAzure.psm1') -Prefix M
 
 function Start-LocalAzure {
     <# A fresh instance from a world file, on the published emulator, reusing the CA this process trusts. #>
-    param([Parameter(Mandatory)] [string] $World)
+    param([Parameter(Mandatory)] [string] $World, [double] $TimeScale)
     if (-not (Test-Path $LocalAzureBinary)) { throw "The local Azure is not built at '$LocalAzureBinary': run ./build.ps1 Test." }
     $state = Join-Path $RepoRoot "out/localazure/instances/$([guid]::NewGuid().ToString('N').Substring(0, 12))"
     $null = New-Item -ItemType Directory -Force -Path (Join-Path $state 'tls')
     Copy-Item (Join-Path $LocalAzureTls '*') (Join-Path $state 'tls')
-    $instance = Start-ModuleLocalAzure -World $World -StateDirectory $state -Executable $LocalAzureBinary
+    $options = @{ World = $World; StateDirectory = $state; Executable = $LocalAzureBinary }
+    if ($PSBoundParameters.ContainsKey('TimeScale')) { $options.TimeScale = $TimeScale }
+    $instance = Start-ModuleLocalAzure @options
     [pscustomobject]@{
         Instance    = $instance
         State       = $state

@@ -234,6 +234,50 @@ Describe 'Remove-LabStaleImage faults on the local Azure' {
     }
 }
 
+Describe 'Ctrl+C during Remove-LabStaleImage' {
+    BeforeAll {
+        $script:Azure = Start-LocalAzure -World $World
+        Use-LocalAzure $Azure
+        $script:Configuration = New-RetentionConfiguration (Join-Path $TestDrive 'config')
+    }
+    AfterAll {
+        Clear-LocalAzureSession
+        Stop-LocalAzure $Azure
+    }
+
+    It 'stops starting deletions and ends Stopped' {
+        # Every image deletion answers slowly (an hour, modelled): one runs at a time, and Ctrl+C comes during the first.
+        $null = Invoke-LocalAzureAdmin $Azure 'faults' -Method POST -Body @(
+            @{ operation = 'Microsoft.DevTestLab/labs/customimages/delete'; resourcePattern = '.*'; kind = 'SlowResponse'; delay = '01:00:00' }
+        )
+        $null = Invoke-LocalAzureAdmin $Azure 'requests' -Method DELETE
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                    param($Manifest, $Arguments)
+                    Import-Module $Manifest
+                    Remove-LabStaleImage @Arguments -ImagesToSave 1 -MaxConcurrentJobs 1 -Confirm:$false
+                }).AddArgument($ModuleManifest).AddArgument((@{ ConfigurationLocation = $Configuration } + $Factory))
+            $invocation = $shell.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            do {
+                Start-Sleep -Milliseconds 100
+                $deletes = @(Get-LocalAzureRequests $Azure | Where-Object { $_.service -eq 'ARM' -and $_.method -eq 'DELETE' })
+            } until ($deletes.Count -gt 0 -or [DateTime]::UtcNow -gt $deadline -or $invocation.IsCompleted)
+            $invocation.IsCompleted | Should -BeFalse -Because 'a deletion must be under way when Ctrl+C is pressed'
+
+            $shell.Stop()   # what Ctrl+C does: StopProcessing, then the pipeline ends
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+        } finally {
+            $shell.Dispose()
+        }
+
+        # Of the eight lab images to delete, one at a time, at most the one under way (and one racing it) was asked for.
+        @(Get-LocalAzureRequests $Azure | Where-Object { $_.service -eq 'ARM' -and $_.method -eq 'DELETE' }).Count | Should -BeLessOrEqual 2
+        $null = Invoke-LocalAzureAdmin $Azure 'faults' -Method DELETE
+    }
+}
+
 Describe 'Remove-LabGoldenVm on the local Azure' {
     BeforeAll {
         $script:Azure = Start-LocalAzure -World $World

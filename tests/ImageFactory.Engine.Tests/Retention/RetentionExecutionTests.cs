@@ -89,7 +89,7 @@ public sealed class RetentionExecutionTests
         var configuration = RetentionConfigurations.Build([Dc], (kept, [Dc], false));
 
         var (survey, plan) = await SurveyAndPlanAsync(labs, new RetentionBlobContainer(), configuration, 1,
-            LabReference.Parse("Kept", "sub-1"), LabReference.Parse("Factory", "sub-1"), LabReference.Parse(gone.Id, "sub-1"));
+            LabReference.Parse("Kept", "sub-1"), LabReference.Parse("Factory", "sub-1"), LabReference.Parse(gone.Id, "sub-1"), new LabReference("sub-2", null, "Gone"));
 
         Assert.Equal(2, survey.Problems.Count(problem => problem.ErrorId == "DroppedLabStillConfigured"));
         var deletion = Assert.Single(plan.Deletions);
@@ -99,8 +99,9 @@ public sealed class RetentionExecutionTests
 
     [Theory]
     [InlineData("Lab1", "sub-default", null, "Lab1")]
-    [InlineData("sub-x/Lab1", "sub-x", null, "Lab1")]
-    [InlineData("sub-x/rg-y/Lab1", "sub-x", "rg-y", "Lab1")]
+    [InlineData(" Lab1 ", "sub-default", null, "Lab1")]
+    [InlineData("b4e8d2f1-7a6c-4f3e-8d29-51c0e7a9b6d4/Lab1", "b4e8d2f1-7a6c-4f3e-8d29-51c0e7a9b6d4", null, "Lab1")]
+    [InlineData("b4e8d2f1-7a6c-4f3e-8d29-51c0e7a9b6d4/rg-y/Lab1", "b4e8d2f1-7a6c-4f3e-8d29-51c0e7a9b6d4", "rg-y", "Lab1")]
     [InlineData("/subscriptions/sub-x/resourceGroups/rg-y/providers/Microsoft.DevTestLab/labs/Lab1", "sub-x", "rg-y", "Lab1")]
     public void Lab_references_are_parsed(string text, string subscription, string? group, string name)
     {
@@ -109,6 +110,8 @@ public sealed class RetentionExecutionTests
 
     [Theory]
     [InlineData("a/b/c/d")]
+    [InlineData("rg-y/Lab1")]
+    [InlineData("not-a-guid/rg-y/Lab1")]
     [InlineData("/subscriptions/sub-x/providers/Microsoft.DevTestLab/labs")]
     public void Malformed_lab_references_are_refused(string text)
     {
@@ -132,6 +135,24 @@ public sealed class RetentionExecutionTests
         Assert.Equal(1, store.Lists);
         Assert.Equal(["a-image", "dangling.json", "lonely.vhd"], plan.Deletions.Select(decision => decision.Name).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(plan.Decisions, decision => decision.Name.StartsWith("broken", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_store_that_cannot_be_read_is_a_problem_and_the_labs_are_still_retired()
+    {
+        var factory = Lab("Factory");
+        var labs = new RetentionLabGateway().Add(factory, Image(factory, "dc-old", Dc, DayOf(1)), Image(factory, "dc-new", Dc, DayOf(2)));
+        var store = new RetentionBlobContainer { OpenFailure = new AzureRequestException(403, "AuthorizationFailed", "listKeys denied", "POST", "listKeys") };
+        store.SeedSaved("a", Dc, DayOf(1)).SeedSaved("b", Dc, DayOf(2));
+
+        var (survey, plan) = await SurveyAndPlanAsync(labs, store, RetentionConfigurations.Build([Dc]), 1);
+
+        var problem = Assert.Single(survey.Problems);
+        Assert.Equal("AzureAccessDenied", problem.ErrorId);
+        Assert.Contains("factory store", problem.Exception.Message, StringComparison.Ordinal);
+        Assert.Null(survey.Store);
+        Assert.Equal("dc-old", Assert.Single(plan.Deletions).Name);
+        Assert.DoesNotContain(plan.Decisions, decision => decision.Location == RetentionLocation.FactoryStore);
     }
 
     [Fact]

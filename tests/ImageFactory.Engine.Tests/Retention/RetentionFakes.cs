@@ -203,8 +203,11 @@ internal sealed class RetentionBlobContainer : IBlobContainerGateway, IBlobGatew
         return Seed(id + ".vhd", modified: timestamp).Seed(id + ".json", record.ToJson(), timestamp);
     }
 
+    /// <summary>Thrown when the container is opened (listKeys failing, say).</summary>
+    public Exception? OpenFailure { get; set; }
+
     public Task<IBlobContainerGateway> OpenContainerAsync(string storageAccountId, string containerName, CancellationToken cancellationToken) =>
-        Task.FromResult<IBlobContainerGateway>(this);
+        OpenFailure is { } failure ? Task.FromException<IBlobContainerGateway>(failure) : Task.FromResult<IBlobContainerGateway>(this);
 
     public Task EnsureExistsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -106,7 +106,11 @@ public sealed class RetentionPlannerTests
         var old = plan.Decisions.Single(decision => decision.Name == "sql-old");
         Assert.Equal(RetentionReasons.Expired | RetentionReasons.NotSubscribed, old.Reason);
         Assert.Equal(RetentionDecisionKind.Delete, old.Kind);
-        Assert.Equal(RetentionReasons.NotSubscribed, plan.Decisions.Single(decision => decision.Name == "sql-new").Reason);
+        Assert.Contains("by age", old.Details, StringComparison.Ordinal);
+        Assert.Contains("no longer subscribes", old.Details, StringComparison.Ordinal);
+        var young = plan.Decisions.Single(decision => decision.Name == "sql-new");
+        Assert.Equal(RetentionReasons.NotSubscribed, young.Reason);
+        Assert.DoesNotContain("newest", young.Details, StringComparison.Ordinal);
     }
 
     [Fact]

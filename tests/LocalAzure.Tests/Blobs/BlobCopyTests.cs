@@ -265,7 +265,9 @@ public sealed class BlobCopyTests(BlobServiceFixture fixture)
         var copy = Service.GetCopies().Single(c => c.CopyId == operation.Id);
         Assert.Equal(BlobCopyState.Failed, copy.Status);
         // It ends when the grant ends (10 modelled minutes after it), having copied at 60 MiB/s since it started.
-        Assert.InRange((copy.EndTime!.Value - granted).TotalMinutes, 9.999, 10.01);
+        // The grant's expiry is fixed in real time when the SAS is issued, a few real milliseconds after `granted`
+        // was read; on a loaded machine that is a fraction of a modelled minute, hence the upper margin.
+        Assert.InRange((copy.EndTime!.Value - granted).TotalMinutes, 9.999, 10.5);
         var expected = 60d * MiB * copy.Duration!.Value.TotalSeconds;
         Assert.InRange(copy.BytesCopied, expected * 0.999, expected * 1.001);
     }

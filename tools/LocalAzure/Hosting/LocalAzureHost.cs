@@ -285,6 +285,9 @@ public sealed class ReadyInfo
             .AppendLine(CultureInfo.InvariantCulture, $"SSL_CERT_DIR={TlsDirectory}")
             .AppendLine(CultureInfo.InvariantCulture, $"AZURE_AUTHORITY_HOST={AuthorityHost}")
             .AppendLine(CultureInfo.InvariantCulture, $"LOCALAZURE_ARM_ENDPOINT={ArmEndpoint}")
+            // The ImageFactory module's custom-cloud setting (with AZURE_AUTHORITY_HOST): its cmdlets then need no
+            // -ResourceManagerEndpoint/-AuthorityHost in that session.
+            .AppendLine(CultureInfo.InvariantCulture, $"IMAGEFACTORY_RESOURCE_MANAGER_ENDPOINT={ArmEndpoint}")
             .AppendLine(CultureInfo.InvariantCulture, $"LOCALAZURE_BLOB_ENDPOINT={BlobEndpoint}")
             .AppendLine(CultureInfo.InvariantCulture, $"LOCALAZURE_ADMIN_KEY={AdminKey}");
         if (principal is not null)
