@@ -8,6 +8,8 @@ For each Copy item it copies the VHD, server side, into the target lab's own sto
 Replica-assisted fan-out: a lab that has received a VHD serves it to further labs (same region first). A page blob serves at most 60 MiB/s, shared by every copy reading it; with replicas the number of sources doubles each round, so M labs take about ceil(log2(M+1)) copy rounds instead of M. -NoReplicaSource copies every lab from the store instead.
 
 At most -MaxConcurrentJobs copies and image creations run at once, as asynchronous tasks in the PowerShell process. Failures are per item: a non-terminating error with the plan item as target, and the run goes on. A re-run after any failure or Ctrl+C creates only what is missing, never a duplicate, and reuses or removes temporary blobs left behind. Progress shows overall bytes and items; a result per item is written as it finishes, then a summary (published, skipped, failed, blocked, bytes, duration). Inside Azure Pipelines (TF_BUILD set), errors and warnings are also written as ##vso[task.logissue] lines.
+
+-WhatIf changes nothing and, given plan items, makes no write request at all. With -ConfigurationLocation it still plans, and reading the factory store needs the storage account's key (listKeys), which Resource Manager counts as one write request.
 '@
     Parameters  = @{
         ConfigurationLocation   = 'The configuration root (Labs.json and GoldenImages): plan and publish in one call.'

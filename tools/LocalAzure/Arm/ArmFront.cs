@@ -219,6 +219,8 @@ internal sealed partial class ArmFront
                 }
 
                 throw e429;
+            case FaultKind.Conflict:
+                throw new ArmException(409, "Conflict", $"The operation cannot be performed because another operation is in progress on the resource (injected fault on '{route.Operation}').");
             case FaultKind.InternalServerError:
                 throw new ArmException(500, "InternalServerError", $"Encountered internal server error. Diagnostic information: timestamp '{DateTime.UtcNow:yyyyMMddTHHmmss.fffffffZ}', injected fault on '{route.Operation}'.");
             case FaultKind.ServiceUnavailable:

@@ -38,6 +38,9 @@ public enum FaultKind
     LongRunningOperationFailed,
     /// <summary>A blob copy that stops midway with x-ms-copy-status: failed.</summary>
     CopyFailedMidway,
+
+    /// <summary>409 Conflict, as ARM answers an operation on a resource that another operation holds (not retried by clients).</summary>
+    Conflict,
 }
 
 /// <summary>
