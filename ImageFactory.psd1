@@ -18,6 +18,8 @@
         'Get-LabGoldenVm'
         'Get-LabVhd'
         'Publish-LabCustomImage'
+        'Remove-LabGoldenVm'
+        'Remove-LabStaleImage'
         'Save-LabVhd'
         'Test-LabFactoryConfiguration'
     )

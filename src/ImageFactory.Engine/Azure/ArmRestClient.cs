@@ -206,6 +206,13 @@ internal sealed class ArmRestClient
                 continue;
             }
 
+            if (poll.Response.Status is 400 or 409)
+            {
+                // The operation itself failed (DevTest Labs answers its Location poll with the operation's error):
+                // that is the operation's outcome, not a failed request.
+                throw OperationFailed(ParseBody(poll.Response) as JsonObject, path, "Failed");
+            }
+
             EnsureSuccess(poll, path);
             var body = ParseBody(poll.Response);
             var state = TextOf((body as JsonObject)?["status"]);

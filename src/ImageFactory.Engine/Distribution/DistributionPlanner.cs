@@ -88,6 +88,11 @@ public sealed class DistributionPlanner(ILabGateway labs, IBlobGatewayFactory bl
             {
                 states[pair.Key] = pair.Value with { BlockedReason = $"no access to lab '{pair.Key.LabName}' in resource group '{pair.Key.ResourceGroup}' of subscription '{pair.Key.SubscriptionId}' ({exception.ErrorCode})" };
             }
+            catch (Exception exception) when (exception is AzureRequestException or HttpRequestException)
+            {
+                // Any other failure blocks this lab alone, as a failed image listing does, instead of the whole plan.
+                states[pair.Key] = pair.Value with { BlockedReason = $"lab '{pair.Key.LabName}' in resource group '{pair.Key.ResourceGroup}' of subscription '{pair.Key.SubscriptionId}' cannot be read: {exception.Message}" };
+            }
         }, cancellationToken).ConfigureAwait(false);
 
         var found = states.Where(pair => pair.Value.Lab is not null).ToList();

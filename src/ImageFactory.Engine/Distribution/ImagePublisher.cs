@@ -145,9 +145,23 @@ public sealed class ImagePublisher(ILabGateway labs, IBlobGatewayFactory blobs)
         {
             var first = items[0];
             var storeBlob = Uri.UnescapeDataString(first.SourceVhdUri.Segments[^1]);
-            var store = new Replica(
-                await ContainerAsync(first.SourceStorageAccountId, VhdStore.ContainerName, cancellationToken).ConfigureAwait(false),
-                storeBlob, first.SourceLocation, "factory store", isStore: true);
+            IBlobContainerGateway storeContainer;
+            try
+            {
+                storeContainer = await ContainerAsync(first.SourceStorageAccountId, VhdStore.ContainerName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A store that cannot be opened (no key, storage unreachable) fails this image's items, not the run.
+                foreach (var item in items)
+                {
+                    Fail(item, exception, TimeSpan.Zero);
+                }
+
+                return;
+            }
+
+            var store = new Replica(storeContainer, storeBlob, first.SourceLocation, "factory store", isStore: true);
             var sources = new List<Replica> { store };
             var temporaries = new List<Replica>();
             var creations = new List<Task>();
@@ -211,13 +225,19 @@ public sealed class ImagePublisher(ILabGateway labs, IBlobGatewayFactory blobs)
             }
             finally
             {
-                // Nothing reads the temporary copies any more (every copy and image creation of this image has ended,
-                // or the run was cancelled): remove them, with a token of their own so Ctrl+C still cleans up.
-                if (running.Count > 0)
+                // Wait until nothing reads the temporary copies any more: every copy and image creation of this image
+                // has ended (on cancellation too; their failures are theirs, so nothing is thrown here, and a throw
+                // would skip the clean-up). A copy that completed while the run was being cancelled left a temporary too.
+                await Task.WhenAll(running.Keys.Cast<Task>().Concat(creations)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                foreach (var copy in running.Keys)
                 {
-                    await Task.WhenAll(running.Keys).ConfigureAwait(false);
+                    if (copy.IsCompletedSuccessfully && copy.Result is { } late)
+                    {
+                        temporaries.Add(late.Replica);
+                    }
                 }
 
+                // Remove them, with a token of their own so Ctrl+C still cleans up.
                 using var cleanup = new CancellationTokenSource(CleanupTimeout);
                 foreach (var temporary in temporaries)
                 {
@@ -235,6 +255,7 @@ public sealed class ImagePublisher(ILabGateway labs, IBlobGatewayFactory blobs)
             var blobName = item.SourceId + ".vhd";
             IBlobContainerGateway? destination = null;
             string? copyId = null;
+            var copyStarting = false;
             var succeeded = false;
             await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -250,6 +271,7 @@ public sealed class ImagePublisher(ILabGateway labs, IBlobGatewayFactory blobs)
                 if (state is null)
                 {
                     sink.Post(new VerboseEvent($"Copying '{item.ImageName}' from the {source.Label} to lab '{item.TargetLabName}'."));
+                    copyStarting = true;
                     copyId = await destination.StartCopyAsync(source.Container.GetReadSasUri(source.BlobName, SourceSasLifetime), blobName, cancellationToken).ConfigureAwait(false);
                     while (true)
                     {
@@ -276,7 +298,10 @@ public sealed class ImagePublisher(ILabGateway labs, IBlobGatewayFactory blobs)
                 }
 
                 succeeded = true;
-                return (new Replica(destination, blobName, item.TargetLocation, $"lab '{item.TargetLabName}'", isStore: false) { BytesCopied = state.TotalBytes }, stopwatch);
+
+                // A copy reused from an earlier run copied nothing in this one: its result says so, as the totals do.
+                var copied = copyId is null ? 0 : state.TotalBytes;
+                return (new Replica(destination, blobName, item.TargetLocation, $"lab '{item.TargetLabName}'", isStore: false) { BytesCopied = copied }, stopwatch);
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -286,7 +311,8 @@ public sealed class ImagePublisher(ILabGateway labs, IBlobGatewayFactory blobs)
             finally
             {
                 slots.Release();
-                if (!succeeded && destination is not null && (copyId is not null || cancellationToken.IsCancellationRequested))
+                // A start request that failed may still have created the blob (and its copy): remove it as well.
+                if (!succeeded && destination is not null && (copyStarting || cancellationToken.IsCancellationRequested))
                 {
                     using var cleanup = new CancellationTokenSource(CleanupTimeout);
                     if (copyId is not null)

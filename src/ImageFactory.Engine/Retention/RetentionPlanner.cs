@@ -227,7 +227,7 @@ public static class RetentionPlanner
                 if (!golden.Contains(vhd.ImagePath))
                 {
                     reason |= RetentionReasons.TemplateRemoved;
-                    details.Add($"GoldenImages has no template '{vhd.ImagePath}' any more");
+                    details.Add((RetentionReasons.TemplateRemoved, $"GoldenImages has no template '{vhd.ImagePath}' any more"));
                 }
 
                 decisions.Add(Decide(new RetentionDecision
@@ -297,7 +297,7 @@ public static class RetentionPlanner
             {
                 if (seen.Add("lab|" + image.Id))
                 {
-                    decisions.Add(ToDecision(lab, image, imagePath!, RetentionReasons.InProgress, ["it is still being created"]));
+                    decisions.Add(ToDecision(lab, image, imagePath!, RetentionReasons.InProgress, [(RetentionReasons.InProgress, "it is still being created")]));
                 }
             }
 
@@ -313,18 +313,18 @@ public static class RetentionPlanner
                 if (!golden.Contains(imagePath!))
                 {
                     reason |= RetentionReasons.TemplateRemoved;
-                    details.Add($"GoldenImages has no template '{imagePath}' any more");
+                    details.Add((RetentionReasons.TemplateRemoved, $"GoldenImages has no template '{imagePath}' any more"));
                 }
                 else if (lab.Role == LabRole.Target && !subscribed.Contains(imagePath!))
                 {
                     reason |= RetentionReasons.NotSubscribed;
-                    details.Add($"lab '{lab.Lab.Name}' no longer subscribes to '{imagePath}' in Labs.json");
+                    details.Add((RetentionReasons.NotSubscribed, $"lab '{lab.Lab.Name}' no longer subscribes to '{imagePath}' in Labs.json"));
                 }
 
                 if (lab.Role == LabRole.Dropped)
                 {
                     reason |= RetentionReasons.LabDropped;
-                    details.Add($"lab '{lab.Lab.Name}' was dropped from Labs.json and named with -DroppedLab");
+                    details.Add((RetentionReasons.LabDropped, $"lab '{lab.Lab.Name}' was dropped from Labs.json and named with -DroppedLab"));
                 }
 
                 decisions.Add(ToDecision(lab, image, imagePath!, reason, details));
@@ -332,7 +332,8 @@ public static class RetentionPlanner
         }
     }
 
-    private static RetentionDecision ToDecision(LabImageSnapshot lab, CustomImageInfo image, string imagePath, RetentionReasons reason, List<string> details) =>
+    private static RetentionDecision ToDecision(
+        LabImageSnapshot lab, CustomImageInfo image, string imagePath, RetentionReasons reason, List<(RetentionReasons Reason, string Text)> details) =>
         Decide(new RetentionDecision
         {
             Location = RetentionLocation.Lab,
@@ -348,14 +349,10 @@ public static class RetentionPlanner
         }, details);
 
     /// <summary>Keep or delete from the reasons: any deletion reason deletes, and a deleted image is not "newest".</summary>
-    private static RetentionDecision Decide(RetentionDecision draft, List<string> details)
+    private static RetentionDecision Decide(RetentionDecision draft, List<(RetentionReasons Reason, string Text)> details)
     {
         var delete = (draft.Reason & DeletionReasons) != 0;
         var reason = delete ? draft.Reason & ~RetentionReasons.Newest : draft.Reason;
-        if (delete)
-        {
-            details.RemoveAll(detail => detail.StartsWith("newest", StringComparison.Ordinal));
-        }
 
         return new RetentionDecision
         {
@@ -368,18 +365,18 @@ public static class RetentionPlanner
             SourceId = draft.SourceId,
             Kind = delete ? RetentionDecisionKind.Delete : RetentionDecisionKind.Keep,
             Reason = reason,
-            Details = string.Join("; ", details),
+            Details = string.Join("; ", details.Where(detail => (detail.Reason & reason) != 0).Select(detail => detail.Text)),
             RecordBlobName = draft.RecordBlobName,
             VhdBlobName = draft.VhdBlobName,
         };
     }
 
-    private static (RetentionReasons Reason, List<string> Details) Rank(int index, int count, int imagesToSave, string imagePath)
+    private static (RetentionReasons Reason, List<(RetentionReasons Reason, string Text)> Details) Rank(int index, int count, int imagesToSave, string imagePath)
     {
         var position = (index + 1).ToString(CultureInfo.InvariantCulture);
         return index < imagesToSave
-            ? (RetentionReasons.Newest, [$"newest {position} of {count} of '{imagePath}' (keeping {imagesToSave})"])
-            : (RetentionReasons.Expired, [$"number {position} of {count} of '{imagePath}' by age; only the newest {imagesToSave} are kept"]);
+            ? (RetentionReasons.Newest, [(RetentionReasons.Newest, $"newest {position} of {count} of '{imagePath}' (keeping {imagesToSave})")])
+            : (RetentionReasons.Expired, [(RetentionReasons.Expired, $"number {position} of {count} of '{imagePath}' by age; only the newest {imagesToSave} are kept")]);
     }
 
     /// <summary>The ImagePath tag (forward slashes), or null when absent or empty: such an image is never touched.</summary>

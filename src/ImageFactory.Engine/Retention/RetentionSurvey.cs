@@ -29,6 +29,11 @@ public sealed record LabReference(string SubscriptionId, string? ResourceGroup, 
         }
 
         var parts = trimmed.Split('/', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length is 2 or 3 && !Guid.TryParse(parts[0], out _))
+        {
+            throw new FormatException($"'{text}' does not start with a subscription ID (a GUID): use LabName, SubscriptionId/LabName, SubscriptionId/ResourceGroup/LabName or the lab's resource id.");
+        }
+
         return parts.Length switch
         {
             1 => new LabReference(defaultSubscriptionId, null, parts[0]),
@@ -152,11 +157,13 @@ public sealed class RetentionSurveyor(ILabGateway labs, IBlobGatewayFactory blob
         }
 
         var configured = snapshots.Select(snapshot => snapshot.Lab.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var dropped = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var reference in droppedLabs)
         {
             var lab = await TryFindAsync(directory, reference, reference, problems, cancellationToken).ConfigureAwait(false);
-            if (lab is null)
+            if (lab is null || dropped.Contains(lab.Id))
             {
+                // Not found (reported), or named twice (cleaned once).
                 continue;
             }
 
@@ -171,7 +178,7 @@ public sealed class RetentionSurveyor(ILabGateway labs, IBlobGatewayFactory blob
                 continue;
             }
 
-            configured.Add(lab.Id);
+            dropped.Add(lab.Id);
             snapshots.Add((lab, LabRole.Dropped, []));
         }
 

@@ -61,6 +61,9 @@ internal sealed class DistributionLabGateway : ILabGateway
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
+    /// <summary>Ids of labs a GET finds but the subscription's list leaves out (access on their resource group only).</summary>
+    public HashSet<string> Hidden { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Creation requests, with the lab they were made in.</summary>
     public ConcurrentQueue<(LabInfo Lab, CustomImageFromVhdRequest Request)> Created { get; } = new();
 
@@ -94,7 +97,9 @@ internal sealed class DistributionLabGateway : ILabGateway
     public Task<IReadOnlyList<LabInfo>> ListLabsAsync(string subscriptionId, CancellationToken cancellationToken)
     {
         Record($"ListLabs {subscriptionId}");
-        IReadOnlyList<LabInfo> labs = Labs.Where(lab => string.Equals(lab.SubscriptionId, subscriptionId, StringComparison.OrdinalIgnoreCase)).ToList();
+        IReadOnlyList<LabInfo> labs = Labs
+            .Where(lab => string.Equals(lab.SubscriptionId, subscriptionId, StringComparison.OrdinalIgnoreCase) && !Hidden.Contains(lab.Id))
+            .ToList();
         return Task.FromResult(labs);
     }
 

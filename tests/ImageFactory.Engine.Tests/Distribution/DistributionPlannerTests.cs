@@ -137,6 +137,8 @@ public sealed class DistributionPlannerTests
             Target("sub-1", "Forbidden", "rg-x", Win),
             Target("sub-1", "Absent", "rg-y", Win),
             Target("sub-1", "NoGroup", null, Win)));
+        var getsOfFirstPlan = labs.CallCount("GetLab");
+        labs.Hidden.Add(hidden.Id);
         labs.Labs.Add(hidden);
         var planWithHidden = await Plan(Configuration(Target("sub-1", "Hidden", "rg-h", Win)));
 
@@ -152,8 +154,8 @@ public sealed class DistributionPlannerTests
         // One GET each for the labs with a resource group; none for the one without (there is nothing to ask).
         Assert.Equal(1, labs.CallCount("GetLab sub-1/rg-x/Forbidden"));
         Assert.Equal(1, labs.CallCount("GetLab sub-1/rg-y/Absent"));
-        Assert.Equal(0, labs.CallCount("GetLab sub-1/rg-h/Hidden") - 1);
-        Assert.Equal(3, labs.CallCount("GetLab"));
+        Assert.Equal(2, getsOfFirstPlan);
+        Assert.Equal(1, labs.CallCount("GetLab sub-1/rg-h/Hidden"));
 
         // Hidden is found by its GET, so its images are listed (once) and it is planned.
         var item = Assert.Single(planWithHidden);
