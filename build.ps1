@@ -160,9 +160,9 @@ function Invoke-Test {
     # Pester: in a fresh pwsh; the tests import the assembled module (and start further fresh processes where the
     # import order matters).
     $pesterSummary = Join-Path $TestResultsRoot 'pester-summary.json'
+    # The tests run with PowerShell's default ErrorActionPreference (Continue), as users run the cmdlets.
     $pesterScript = @"
-`$ErrorActionPreference = 'Stop'
-Import-Module '$PesterManifest'
+Import-Module '$PesterManifest' -ErrorAction Stop
 `$configuration = New-PesterConfiguration
 `$configuration.Run.Path = '$(Join-Path $RepoRoot 'tests/Pester')'
 `$configuration.Run.PassThru = `$true

@@ -401,7 +401,8 @@ public sealed class ImagePublisher(ILabGateway labs, IBlobGatewayFactory blobs)
 
         private void ReportBytes(DistributionPlanItem item, long copied, long total)
         {
-            bytes[item.TargetLabName + "/" + item.ImageName] = (copied, total);
+            // Keyed by lab id: two labs of one name in different subscriptions or resource groups are two copies.
+            bytes[(item.TargetLabId ?? item.TargetLabName) + "/" + item.SourceId] = (copied, total);
             PostOverall(Volatile.Read(ref finished));
         }
 

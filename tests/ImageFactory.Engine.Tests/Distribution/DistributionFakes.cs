@@ -69,6 +69,9 @@ internal sealed class DistributionLabGateway : ILabGateway
 
     public ConcurrencyMeter? Meter { get; set; }
 
+    /// <summary>Told which VHD each image creation reads, while it runs.</summary>
+    public TrackingBlobFactory? Blobs { get; set; }
+
     public TimeSpan CreateDelay { get; set; } = TimeSpan.Zero;
 
     public static LabInfo Lab(string name, string subscriptionId = "sub-1", string resourceGroup = "rg", string location = "westeurope") =>
@@ -131,6 +134,8 @@ internal sealed class DistributionLabGateway : ILabGateway
         ArgumentNullException.ThrowIfNull(lab);
         ArgumentNullException.ThrowIfNull(request);
         Meter?.Enter();
+        var vhd = request.VhdUri.GetLeftPart(UriPartial.Path);
+        Blobs?.BeginUse(vhd);
         try
         {
             Record($"CreateImage {lab.Name}");
@@ -163,6 +168,7 @@ internal sealed class DistributionLabGateway : ILabGateway
         }
         finally
         {
+            Blobs?.EndUse(vhd);
             Meter?.Exit();
         }
     }
@@ -194,6 +200,8 @@ internal sealed class TrackingBlobFactory : IBlobGatewayFactory
     private readonly Dictionary<(string, string), TrackingContainer> wrappers = [];
     private readonly Dictionary<string, int> readers = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> maxReaders = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> uses = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> deletedWhileInUse = [];
 
     public FakeBlobGatewayFactory Inner { get; } = new();
 
@@ -211,6 +219,34 @@ internal sealed class TrackingBlobFactory : IBlobGatewayFactory
             {
                 return new Dictionary<string, int>(maxReaders, StringComparer.OrdinalIgnoreCase);
             }
+        }
+    }
+
+    /// <summary>Blobs (URL, no SAS) deleted while a copy read them or an image was being made from them.</summary>
+    public IReadOnlyList<string> DeletedWhileInUse
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. deletedWhileInUse];
+            }
+        }
+    }
+
+    public void BeginUse(string blobUrl)
+    {
+        lock (gate)
+        {
+            uses[blobUrl] = uses.GetValueOrDefault(blobUrl) + 1;
+        }
+    }
+
+    public void EndUse(string blobUrl)
+    {
+        lock (gate)
+        {
+            uses[blobUrl]--;
         }
     }
 
@@ -247,6 +283,17 @@ internal sealed class TrackingBlobFactory : IBlobGatewayFactory
             }
 
             return Task.FromResult<IBlobContainerGateway>(wrapper);
+        }
+    }
+
+    private void Deleting(string blobUrl)
+    {
+        lock (gate)
+        {
+            if (readers.GetValueOrDefault(blobUrl) > 0 || uses.GetValueOrDefault(blobUrl) > 0)
+            {
+                deletedWhileInUse.Add(blobUrl);
+            }
         }
     }
 
@@ -291,6 +338,7 @@ internal sealed class TrackingBlobFactory : IBlobGatewayFactory
 
         public Task<bool> DeleteIfExistsAsync(string blobName, CancellationToken cancellationToken)
         {
+            owner.Deleting(inner.GetBlobUri(blobName).AbsoluteUri);
             Stop(blobName);
             return inner.DeleteIfExistsAsync(blobName, cancellationToken);
         }

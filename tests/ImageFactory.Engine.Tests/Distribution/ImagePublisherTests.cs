@@ -28,6 +28,7 @@ public sealed class ImagePublisherTests
     {
         store = blobs.Fake(factory.ArtifactsStorageAccountId!, VhdStore.ContainerName).Seed(SourceId + ".vhd", length: 1024);
         labs.Meter = blobs.Meter;
+        labs.Blobs = blobs;
     }
 
     private string StoreBlobUrl => store.GetBlobUri(SourceId + ".vhd").AbsoluteUri;
@@ -89,6 +90,7 @@ public sealed class ImagePublisherTests
         Assert.Contains(SourceId + ".vhd", store.BlobNames);
         Assert.Empty(store.Deletes);
         Assert.Equal(0, blobs.Meter.Current);
+        Assert.Empty(blobs.DeletedWhileInUse);
     }
 
     [Fact]
