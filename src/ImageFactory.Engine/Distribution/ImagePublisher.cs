@@ -273,6 +273,7 @@ public sealed class ImagePublisher(ILabGateway labs, IBlobGatewayFactory blobs)
                     sink.Post(new VerboseEvent($"Copying '{item.ImageName}' from the {source.Label} to lab '{item.TargetLabName}'."));
                     copyStarting = true;
                     copyId = await destination.StartCopyAsync(source.Container.GetReadSasUri(source.BlobName, SourceSasLifetime), blobName, cancellationToken).ConfigureAwait(false);
+                    var copyClock = Stopwatch.StartNew();
                     while (true)
                     {
                         state = await destination.GetCopyStateAsync(blobName, cancellationToken).ConfigureAwait(false);
@@ -282,7 +283,7 @@ public sealed class ImagePublisher(ILabGateway labs, IBlobGatewayFactory blobs)
                             break;
                         }
 
-                        await Task.Delay(VhdSaver.PollingInterval(stopwatch.Elapsed), cancellationToken).ConfigureAwait(false);
+                        await Task.Delay(VhdSaver.PollingInterval(copyClock.Elapsed, state.BytesCopied, state.TotalBytes), cancellationToken).ConfigureAwait(false);
                     }
 
                     if (state.Status != CopyStatusKind.Success)
