@@ -87,6 +87,13 @@ function Invoke-BenchAdmin($Azure, [string] $Method, [string] $Path) {
     if ($response.Content) { $response.Content | ConvertFrom-Json -Depth 64 -DateKind Offset }
 }
 
+function Get-MachineCpu {
+    <# Jiffies of all CPUs from /proc/stat: total and idle (idle + iowait), to tell whether a run was CPU-bound. #>
+    if (-not (Test-Path '/proc/stat')) { return $null }
+    $fields = @((Get-Content '/proc/stat' -TotalCount 1) -split '\s+' | Select-Object -Skip 1 | Where-Object { $_ } | ForEach-Object { [double] $_ })
+    [pscustomobject]@{ Total = ($fields | Measure-Object -Sum).Sum; Idle = $fields[3] + $fields[4] }
+}
+
 function Invoke-BenchChild {
     <# Runs Invoke-BenchmarkRun.ps1 in a new pwsh pointed at $Azure; samples its VmRSS; returns its result object. #>
     param($Azure, [string] $Name, [hashtable] $Parameters)
@@ -117,6 +124,7 @@ function Invoke-BenchChild {
         $start.Environment[$variable] = $Azure.Environment[$variable]
     }
 
+    $cpuBefore = Get-MachineCpu
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $process = [Diagnostics.Process]::Start($start)
     $status = "/proc/$($process.Id)/status"
@@ -143,12 +151,15 @@ function Invoke-BenchChild {
         if (-not $process.HasExited) { $process.Kill($true) }
     }
     $clock.Stop()
+    $cpuAfter = Get-MachineCpu
     if ($timedOut) { throw "Run '$Name' did not end within $RunTimeoutSeconds s; it was killed." }
     if (-not (Test-Path -LiteralPath $resultPath)) { throw "Run '$Name' wrote no result (exit code $($process.ExitCode))." }
     $result = Get-Content -Raw -LiteralPath $resultPath | ConvertFrom-Json -DateKind Offset
     $result | Add-Member -NotePropertyName processWallSeconds -NotePropertyValue $clock.Elapsed.TotalSeconds
     $result | Add-Member -NotePropertyName sampledMaxRssMiB -NotePropertyValue ([math]::Round($maxRss, 1))
     $result | Add-Member -NotePropertyName rssSamples -NotePropertyValue $samples
+    $busy = if ($cpuBefore -and $cpuAfter) { [math]::Round(100 * (1 - ($cpuAfter.Idle - $cpuBefore.Idle) / [math]::Max(1, $cpuAfter.Total - $cpuBefore.Total)), 1) }
+    $result | Add-Member -NotePropertyName machineCpuBusyPercent -NotePropertyValue $busy
     $result
 }
 
@@ -172,8 +183,49 @@ function Get-Makespan($State) {
     }
 }
 
+function Get-CopyNoticeLag($State, $BlobLog) {
+    <#
+    How long after a copy ended (emulator) the publisher's next copy-state poll of that blob came: the time its
+    concurrency slot stayed held by a finished copy. From the blob request log (modelled timestamps).
+    #>
+    $polls = @{}
+    foreach ($entry in $BlobLog) {
+        if ($entry.method -in 'GET', 'HEAD' -and $entry.path -like '*/imagefactory-staging/*') {
+            $key = $entry.path.ToLowerInvariant()
+            if (-not $polls.ContainsKey($key)) { $polls[$key] = [Collections.Generic.List[DateTimeOffset]]::new() }
+            $polls[$key].Add([DateTimeOffset] $entry.time)
+        }
+    }
+    $lags = foreach ($copy in @($State.copies | Where-Object { $_.destinationContainer -eq 'imagefactory-staging' -and $_.endTime })) {
+        $key = "/$($copy.destinationAccount)/$($copy.destinationContainer)/$($copy.destinationBlob)".ToLowerInvariant()
+        $end = [DateTimeOffset] $copy.endTime
+        if ($polls.ContainsKey($key)) {
+            $after = @($polls[$key] | Where-Object { $_ -ge $end } | Sort-Object)
+            if ($after.Count) { ($after[0] - $end).TotalMinutes }
+        }
+    }
+    $lags = @($lags)
+    if ($lags.Count -eq 0) { return $null }
+    $stats = $lags | Measure-Object -Average -Maximum -Sum
+    [pscustomobject]@{ Copies = $lags.Count; MeanMinutes = $stats.Average; MaxMinutes = $stats.Maximum; SumMinutes = $stats.Sum }
+}
+
+function Get-SlotUse($State, [int] $Jobs, $MakespanMinutes, $Lag) {
+    <# Share of J slots x makespan spent copying (emulator copy durations) or creating images (LRO durations). #>
+    if (-not $MakespanMinutes) { return $null }
+    $copying = ($State.copies | Where-Object { $_.destinationContainer -eq 'imagefactory-staging' -and $_.endTime } |
+        ForEach-Object { ([DateTimeOffset] $_.endTime - [DateTimeOffset] $_.startTime).TotalMinutes } | Measure-Object -Sum).Sum
+    $creating = ($State.operations | Where-Object { $_.operation -like '*customimages/write' -and $_.endTime } |
+        ForEach-Object { ([DateTimeOffset] $_.endTime - [DateTimeOffset] $_.startTime).TotalMinutes } | Measure-Object -Sum).Sum
+    [pscustomobject]@{
+        CopyingPercent          = 100 * $copying / ($Jobs * $MakespanMinutes)
+        CreatingPercent         = 100 * $creating / ($Jobs * $MakespanMinutes)
+        HeldAfterCopyPercent    = if ($Lag) { 100 * $Lag.SumMinutes / ($Jobs * $MakespanMinutes) } else { $null }
+    }
+}
+
 function Invoke-PublishScenario {
-    param([string] $Name, [string] $World, [string] $Configuration, [int] $MaxConcurrentJobs, [switch] $NoReplicaSource, [switch] $MeasureMemory)
+    param([string] $Name, [string] $World, [string] $Configuration, [int] $MaxConcurrentJobs, [switch] $NoReplicaSource)
     Write-Step "$Name : starting the local Azure"
     $azure = Start-BenchAzure -Name $Name -World $World
     try {
@@ -183,10 +235,14 @@ function Invoke-PublishScenario {
             MaxConcurrentJobs = $MaxConcurrentJobs; NoReplicaSource = [bool] $NoReplicaSource
         }
         $state = Invoke-BenchAdmin $azure GET state
+        $blobLog = @((Invoke-BenchAdmin $azure GET 'requests?service=blob').entries)
+        $state | ConvertTo-Json -Depth 12 -Compress | Set-Content -LiteralPath (Join-Path $OutDirectory "runs/$Name-state.json") -Encoding utf8NoBOM
         $makespan = Get-Makespan $state
+        $lag = Get-CopyNoticeLag $state $blobLog
+        $slots = Get-SlotUse $state $MaxConcurrentJobs $makespan.MakespanMinutes $lag
         Write-Step ("$Name : done in {0:0.0} s wall; {1} copies, {2} images, makespan {3:0.0} modelled min" -f $run.wallSeconds, $makespan.Copies, $makespan.ImagesCreated, $makespan.MakespanMinutes)
         if ($run.errorCount) { Write-Warning "$Name : $($run.errorCount) error(s): $($run.errors -join '; ')" }
-        [pscustomobject]@{ Run = $run; Makespan = $makespan; WallModelledMinutes = $run.wallSeconds * 1000 / $RealMillisecondsPerModelledMinute }
+        [pscustomobject]@{ Run = $run; Makespan = $makespan; NoticeLag = $lag; SlotUse = $slots; WallModelledMinutes = $run.wallSeconds * 1000 / $RealMillisecondsPerModelledMinute }
     } finally {
         Stop-BenchLocalAzure $azure
     }
@@ -229,7 +285,7 @@ $slotBound2 = [math]::Max($pairs2 * ($T + $C) / $jobs2, $fanOutBound2 + $C)   # 
 
 $fanOut = Invoke-PublishScenario -Name '1a-fan-out' -World $world1 -Configuration $config1 -MaxConcurrentJobs 32
 $single = Invoke-PublishScenario -Name '1b-single-source' -World $world1 -Configuration $config1 -MaxConcurrentJobs 32 -NoReplicaSource
-$many = Invoke-PublishScenario -Name '2-20-images-50-labs' -World $world2 -Configuration $config2 -MaxConcurrentJobs $jobs2 -MeasureMemory
+$many = Invoke-PublishScenario -Name '2-20-images-50-labs' -World $world2 -Configuration $config2 -MaxConcurrentJobs $jobs2
 
 Write-Step '3-plan-nothing-to-copy : starting the local Azure'
 $azure3 = Start-BenchAzure -Name '3-plan-nothing-to-copy' -World $world3
@@ -266,6 +322,8 @@ Write-Step ("3-plan-nothing-to-copy : {0} items ({1} Skip), {2} ARM reads, {3} A
 # ---------------------------------------------------------------------------------------------------------------
 
 function Format-Minutes($Minutes) { if ($null -eq $Minutes) { 'n/a' } else { '{0:0.0} min ({1:0.00} h)' -f $Minutes, ($Minutes / 60) } }
+function Format-SlotUse($Use) { if ($null -eq $Use) { 'n/a' } else { '{0:0}% copying, {1:0}% creating, {2:0}% held by finished copies' -f $Use.CopyingPercent, $Use.CreatingPercent, $Use.HeldAfterCopyPercent } }
+function Format-Lag($Lag) { if ($null -eq $Lag) { 'n/a' } else { 'mean {0:0.0} min, max {1:0.0} min' -f $Lag.MeanMinutes, $Lag.MaxMinutes } }
 function Format-Ratio($Value, $Bound) { if ($null -eq $Value -or -not $Bound) { 'n/a' } else { '{0:0.00}' -f ($Value / $Bound) } }
 
 $rows = @(
@@ -292,6 +350,12 @@ $rows = @(
         ImageFactory = Format-Minutes $many.Makespan.MakespanMinutes
         'Compared with' = 'ideal bound = ' + (Format-Minutes $bound2)
         Ratio = Format-Ratio $many.Makespan.MakespanMinutes $bound2
+    }
+    [pscustomobject]@{
+        '#' = '2'; Measure = 'Same, against the bound with creation slots'
+        ImageFactory = Format-Minutes $many.Makespan.MakespanMinutes
+        'Compared with' = 'max(N(T+C)/J, 6T+C) = ' + (Format-Minutes $slotBound2)
+        Ratio = Format-Ratio $many.Makespan.MakespanMinutes $slotBound2
     }
     [pscustomobject]@{
         '#' = '3'; Measure = 'ARM reads, plan 50 labs x 20 images, all Skip'
@@ -326,6 +390,8 @@ $details = @(
     ('(1) bound = ceil(log2 33) = {0} copy rounds of T, plus one creation C: {0} x {1:0.0} + {2:0.0} = {3:0.0} min.' -f $rounds1, $T, $C, $bound1)
     ('(2) {0} of {1} images published ({2} copies: {3} from the store, {4} from replicas), copy phase {5:0.0} min; call wall {6:0.0} s = {7:0.0} modelled min.' -f $many.Run.summary.published, $pairs2, $many.Makespan.Copies, $many.Makespan.CopiesFromStore, $many.Makespan.CopiesFromReplica, $many.Makespan.CopyPhaseMinutes, $many.Run.wallSeconds, $many.WallModelledMinutes)
     ('(2) ideal bound = max(N*T/J, ceil(log2(L+1))*T) + C = max({0}*{1:0.0}/{2}, {3}*{1:0.0}) + {4:0.0} = {5:0.0} min (N = {0} copies, L = {6} labs, J = {2}). Counting the slot the engine also holds during each creation: max(N(T+C)/J, {3}T+C) = {7:0.0} min (ratio {8}).' -f $pairs2, $T, $jobs2, $rounds2, $C, $bound2, $labs2, $slotBound2, (Format-Ratio $many.Makespan.MakespanMinutes $slotBound2))
+    ('Slots (J x makespan): (1) fan-out {0}; (1) single-source {1}; (2) {2}. Finished copy -> next poll of it (slot held by a finished copy): (1) fan-out {3}; (1) single-source {4}; (2) {5}.' -f (Format-SlotUse $fanOut.SlotUse), (Format-SlotUse $single.SlotUse), (Format-SlotUse $many.SlotUse), (Format-Lag $fanOut.NoticeLag), (Format-Lag $single.NoticeLag), (Format-Lag $many.NoticeLag))
+    ('Machine CPU busy during the measured calls (2 cores, emulator + Azurite + pwsh): fan-out {0}%, single-source {1}%, (2) {2}%; CPU seconds of the measured pwsh: {3:0.0}, {4:0.0}, {5:0.0}.' -f $fanOut.Run.machineCpuBusyPercent, $single.Run.machineCpuBusyPercent, $many.Run.machineCpuBusyPercent, $fanOut.Run.cpuSeconds, $single.Run.cpuSeconds, $many.Run.cpuSeconds)
     ('(3) {0} plan items ({1} Skip, {2} Copy, {3} Blocked); also {4} blob requests and {5} token request(s). ARM by operation: {6}.' -f $planRun.plan.items, $planRun.plan.skip, $planRun.plan.copy, $planRun.plan.blocked, $blob3, $token3, (($armByOperation3 | ForEach-Object { "$($_.operation) $($_.count)" }) -join ', '))
     ('(3) original = DistributeImages.ps1 + DistributionHelpers.psm1 (VHD-record version): per subscribed pair Find-AzureRmResource, GET lab, GET lab + listKeys (GetLabStorageInfo), list customImages = 4 reads + 1 write; once: 4 reads + 2 writes; P = {0} pairs. A lower bound: no api-version look-ups, no paging.' -f $pairs2)
     ('(4) VmHWM of the measured pwsh (whole process, module import included) {0:0} MiB; VmRSS before the call {1:0} MiB, after {2:0} MiB; max of {3} VmRSS samples taken by this script {4:0} MiB. The Start-Job figure (~120 MiB per job process, 20 jobs ~2.66 GB) comes from /work/shared/notes/findings.md, not from this run.' -f $many.Run.peakRssMiB, $many.Run.rssBeforeMiB, $many.Run.rssAfterMiB, $many.Run.rssSamples, $many.Run.sampledMaxRssMiB)

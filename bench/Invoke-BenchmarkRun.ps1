@@ -64,4 +64,5 @@ $result.errors = @($errors | Select-Object -First 10 | ForEach-Object { "$($_.Fu
 $result.errorCount = @($errors).Count
 $result.rssAfterMiB = Get-ProcStatusMiB 'VmRSS'
 $result.peakRssMiB = Get-ProcStatusMiB 'VmHWM'
+$result.cpuSeconds = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalSeconds
 $result | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $ResultPath -Encoding utf8NoBOM
