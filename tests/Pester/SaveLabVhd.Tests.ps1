@@ -263,6 +263,32 @@ Describe 'Signing in' {
         @($requests | Where-Object { $_.service -eq 'token' -or $_.path -like '*oauth2*' }).Count | Should -BeGreaterThan 0
     }
 
+    It 'asks the Az context for a fresh token, on the pipeline thread, when its token nears its end' {
+        $global:AzTokenCalls = 0
+        $global:AzTokenThreads = [System.Collections.Generic.List[int]]::new()
+        $uri = $TokenUri
+        $body = $TokenBody
+        $null = New-Item -Path function:global:Get-AzAccessToken -Force -Value {
+            param($ResourceUrl)
+            $global:AzTokenCalls++
+            $global:AzTokenThreads.Add([Environment]::CurrentManagedThreadId)
+            # Four minutes left: inside the five-minute window in which a fresh token is asked for.
+            [pscustomobject]@{ Token = (Invoke-RestMethod -Method Post -Uri $uri -Body $body).access_token; ExpiresOn = [DateTimeOffset]::UtcNow.AddMinutes(4) }
+        }.GetNewClosure()
+        Remove-Item env:AZURE_CLIENT_SECRET
+        try {
+            $pipelineThread = [Environment]::CurrentManagedThreadId
+            $result = Save-LabVhd @Lab -Name datacenter-u6e6
+            "$($result.Status)" | Should -Be 'Saved'
+            $global:AzTokenCalls | Should -BeGreaterOrEqual 2 -Because 'the first token was asked for again before it ran out'
+            $global:AzTokenThreads | ForEach-Object { $_ | Should -Be $pipelineThread }
+        } finally {
+            $env:AZURE_CLIENT_SECRET = $Secret
+            Remove-Item function:global:Get-AzAccessToken -ErrorAction Ignore
+            Remove-Variable AzTokenCalls, AzTokenThreads -Scope Global -ErrorAction Ignore
+        }
+    }
+
     It 'uses the Az context token from Get-AzAccessToken (<Kind>) and needs no other credential' -ForEach @(
         @{ Kind = 'String' }
         @{ Kind = 'SecureString' }

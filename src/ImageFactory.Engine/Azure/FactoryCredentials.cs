@@ -24,6 +24,9 @@ public sealed class ExternalAccessToken
     /// <summary>Where it came from, for verbose output (never the token itself).</summary>
     public string Source { get; }
 
+    /// <summary>Asks the host for a fresh token (null when it has none); called from any thread.</summary>
+    public Func<CancellationToken, Task<ExternalAccessToken?>>? Refresh { get; init; }
+
     public override string ToString() => $"Access token from {Source}, expires {ExpiresOn:u}";
 }
 
@@ -59,23 +62,71 @@ public static class FactoryCredentials
         return new ChainedTokenCredential([.. sources]);
     }
 
-    /// <summary>Serves the host's token until shortly before it expires, then steps aside for the next credential.</summary>
-    private sealed class ExternalTokenCredential(ExternalAccessToken token) : TokenCredential
+    /// <summary>
+    /// Serves the host's token; from five minutes before it expires it asks the host for a fresh one (at most every
+    /// 30 seconds), and steps aside for the next credential only once the token it has is about to expire.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage(
+        "Reliability", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.")]
+    private sealed class ExternalTokenCredential(ExternalAccessToken initial) : TokenCredential
     {
-        private static readonly TimeSpan ExpiryMargin = TimeSpan.FromMinutes(2);
+        private readonly Func<CancellationToken, Task<ExternalAccessToken?>>? refresh = initial.Refresh;
+        private static readonly TimeSpan RefreshWindow = TimeSpan.FromMinutes(5);
+        private static readonly TimeSpan UsableMargin = TimeSpan.FromSeconds(30);
+        private static readonly TimeSpan RefreshBackoff = TimeSpan.FromSeconds(30);
 
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        private readonly SemaphoreSlim gate = new(1, 1);
+        private ExternalAccessToken current = initial;
+        private DateTimeOffset lastRefresh = DateTimeOffset.MinValue;
+
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            GetTokenAsync(requestContext, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
         {
-            if (token.ExpiresOn - ExpiryMargin <= DateTimeOffset.UtcNow)
+            var token = Volatile.Read(ref current);
+            if (token.ExpiresOn - RefreshWindow > DateTimeOffset.UtcNow)
             {
-                throw new CredentialUnavailableException(
-                    $"The {token.Source} token expired at {token.ExpiresOn:u}; trying the next credential.");
+                return new AccessToken(token.Token, token.ExpiresOn);
             }
 
-            return new AccessToken(token.Token, token.ExpiresOn);
-        }
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                token = current;
+                if (refresh is not null && token.ExpiresOn - RefreshWindow <= DateTimeOffset.UtcNow
+                    && DateTimeOffset.UtcNow - lastRefresh >= RefreshBackoff)
+                {
+                    lastRefresh = DateTimeOffset.UtcNow;
+                    ExternalAccessToken? renewed = null;
+                    try
+                    {
+                        renewed = await refresh(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        // The host could not give a fresh token now; the current one serves while it lasts.
+                    }
 
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            new(GetToken(requestContext, cancellationToken));
+                    if (renewed is not null && renewed.ExpiresOn > token.ExpiresOn)
+                    {
+                        Volatile.Write(ref current, renewed);
+                        token = renewed;
+                    }
+                }
+
+                if (token.ExpiresOn - UsableMargin > DateTimeOffset.UtcNow)
+                {
+                    return new AccessToken(token.Token, token.ExpiresOn);
+                }
+
+                throw new CredentialUnavailableException(
+                    $"The {token.Source} token expired at {token.ExpiresOn:u} and the host gave no fresh one; trying the next credential.");
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
     }
 }

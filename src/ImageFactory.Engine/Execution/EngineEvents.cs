@@ -16,6 +16,12 @@ public sealed record WarningEvent(string Message) : EngineEvent;
 
 public sealed record VerboseEvent(string Message) : EngineEvent;
 
+/// <summary>
+/// Work that must run on the pipeline thread (for example asking the session's Az context for a fresh token). The
+/// callback completes its own task, success or failure; the cmdlet runs it even while stopping.
+/// </summary>
+public sealed record HostCallbackEvent(Action Callback) : EngineEvent;
+
 /// <summary>Progress of one activity; <see cref="ActivityId"/> 0 is the overall bar, items are its children.</summary>
 public sealed record ProgressEvent(
     int ActivityId,

@@ -45,7 +45,13 @@ public abstract class AzureConnectionCmdlet : PSCmdlet, IDisposable
     private const string AuthorityHostVariable = "AZURE_AUTHORITY_HOST";
 
     private readonly CancellationTokenSource stopping = new();
+    private readonly EngineEventPump pump;
     private AzureSession? session;
+
+    protected AzureConnectionCmdlet()
+    {
+        pump = new EngineEventPump(this);
+    }
 
     /// <summary>The Azure cloud: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.</summary>
     [Parameter]
@@ -118,18 +124,17 @@ public abstract class AzureConnectionCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Runs engine work on the thread pool, writing its events here; Ctrl+C cancels it.</summary>
     protected void RunEngine(Func<IEngineEventSink, CancellationToken, Task> work) =>
-        new EngineEventPump(this).Run(work, StopToken);
+        pump.Run(work, StopToken);
 
     /// <summary>Awaits one engine call from the pipeline thread; a failure terminates the command with a precise id.</summary>
     protected T RunTerminating<T>(Func<CancellationToken, Task<T>> call, object? target)
     {
+        T result = default!;
         try
         {
-            return Task.Run(() => call(StopToken), StopToken).GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
+            // Through the pump, so that engine threads can still reach the pipeline thread (a token refresh).
+            RunEngine(async (sink, token) => result = await call(token).ConfigureAwait(false));
+            return result;
         }
         catch (Exception exception) when (exception is not PipelineStoppedException and not OutOfMemoryException)
         {
@@ -137,6 +142,33 @@ public abstract class AzureConnectionCmdlet : PSCmdlet, IDisposable
             ThrowTerminatingError(new ErrorRecord(exception, errorId, ErrorCategories.ToPowerShell(category), target));
             throw; // not reached: ThrowTerminatingError always throws
         }
+    }
+
+    /// <summary>
+    /// Called by the engine, on any thread, when the Az context's token nears its end: Get-AzAccessToken may only run
+    /// on the pipeline thread, so the call is handed to the pump of the run in progress and awaited.
+    /// </summary>
+    private Task<ExternalAccessToken?> RefreshAzContextTokenAsync(FactoryAzureEnvironment environment, CancellationToken cancellationToken)
+    {
+        var sink = pump.ActiveSink;
+        if (sink is null)
+        {
+            return Task.FromResult<ExternalAccessToken?>(null);
+        }
+
+        var refreshed = new TaskCompletionSource<ExternalAccessToken?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        sink.Post(new HostCallbackEvent(() =>
+        {
+            try
+            {
+                refreshed.TrySetResult(TryGetAzContextToken(environment));
+            }
+            catch (Exception exception) when (exception is RuntimeException or InvalidOperationException)
+            {
+                refreshed.TrySetException(exception);
+            }
+        }));
+        return refreshed.Task.WaitAsync(cancellationToken);
     }
 
     private FactoryAzureEnvironment ResolveEnvironment()
@@ -221,7 +253,10 @@ public abstract class AzureConnectionCmdlet : PSCmdlet, IDisposable
                 PSObject { BaseObject: DateTimeOffset value } => value,
                 _ => DateTimeOffset.UtcNow.AddMinutes(30),
             };
-            return new ExternalAccessToken(token, expiresOn, "Az context (Get-AzAccessToken)");
+            return new ExternalAccessToken(token, expiresOn, "Az context (Get-AzAccessToken)")
+            {
+                Refresh = cancellationToken => RefreshAzContextTokenAsync(environment, cancellationToken),
+            };
         }
         catch (RuntimeException exception)
         {

@@ -13,10 +13,26 @@ internal sealed class EngineEventPump(PSCmdlet cmdlet)
 {
     private readonly bool inAzurePipelines = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TF_BUILD"));
 
+    /// <summary>The sink of the run in progress (null between runs): how other threads reach the pipeline thread.</summary>
+    internal IEngineEventSink? ActiveSink { get; private set; }
+
     internal void Run(Func<IEngineEventSink, CancellationToken, Task> work, CancellationToken cancellationToken)
     {
         using var queue = new BlockingCollection<EngineEvent>();
         var sink = new QueueSink(queue);
+        ActiveSink = sink;
+        try
+        {
+            Pump(queue, sink, work, cancellationToken);
+        }
+        finally
+        {
+            ActiveSink = null;
+        }
+    }
+
+    private void Pump(BlockingCollection<EngineEvent> queue, QueueSink sink, Func<IEngineEventSink, CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
         var engine = Task.Run(
             async () =>
             {
@@ -34,6 +50,13 @@ internal sealed class EngineEventPump(PSCmdlet cmdlet)
         var stopped = false;
         foreach (var engineEvent in queue.GetConsumingEnumerable(CancellationToken.None))
         {
+            if (engineEvent is HostCallbackEvent callback)
+            {
+                // Runs even while stopping: the callback completes the task an engine thread is waiting on.
+                callback.Callback();
+                continue;
+            }
+
             if (stopped)
             {
                 continue;
@@ -104,7 +127,13 @@ internal sealed class EngineEventPump(PSCmdlet cmdlet)
 
     private sealed class QueueSink(BlockingCollection<EngineEvent> queue) : IEngineEventSink
     {
-        public void Post(EngineEvent engineEvent) => queue.Add(engineEvent);
+        public void Post(EngineEvent engineEvent)
+        {
+            if (!queue.TryAdd(engineEvent) && engineEvent is HostCallbackEvent)
+            {
+                throw new InvalidOperationException("The command has finished; nothing runs on its pipeline thread any more.");
+            }
+        }
     }
 }
 
