@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using ImageFactory.Engine.Configuration;
 using ImageFactory.Internal;
 
 namespace ImageFactory.Commands;
@@ -19,26 +18,5 @@ public sealed class GetLabFactoryConfigurationCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string ConfigurationLocation { get; set; } = string.Empty;
 
-    protected override void ProcessRecord()
-    {
-        var root = ProviderPaths.ResolveFileSystemPath(this, ConfigurationLocation, nameof(ConfigurationLocation));
-        WriteVerbose($"Reading the image factory configuration in '{root}'.");
-        FactoryConfiguration configuration;
-        try
-        {
-            configuration = FactoryConfigurationLoader.Load(root);
-        }
-        catch (FactoryConfigurationException exception)
-        {
-            ThrowTerminatingError(ConfigurationErrors.ToErrorRecord(exception));
-            return;
-        }
-
-        foreach (var warning in configuration.Warnings)
-        {
-            WriteWarning(warning.ToString());
-        }
-
-        WriteObject(configuration);
-    }
+    protected override void ProcessRecord() => WriteObject(ConfigurationErrors.Load(this, ConfigurationLocation));
 }

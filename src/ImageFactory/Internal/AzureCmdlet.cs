@@ -31,8 +31,7 @@ public abstract class AzureCmdlet : AzureConnectionCmdlet
     public string? ResourceGroupName { get; set; }
 
     /// <summary>Finds the lab; a lab that cannot be found (or seen) stops the command.</summary>
-    protected LabInfo FindLab(AzureSession azure) =>
-        RunTerminating(token => LabLocator.FindAsync(azure.Labs, SubscriptionId, DevTestLabName, ResourceGroupName, token), DevTestLabName);
+    protected LabInfo FindLab(AzureSession azure) => FindLab(azure, SubscriptionId, DevTestLabName, ResourceGroupName);
 }
 
 /// <summary>
@@ -102,25 +101,7 @@ public abstract class AzureConnectionCmdlet : PSCmdlet, IDisposable
         RunTerminating(token => LabLocator.FindAsync(azure.Labs, subscriptionId, labName, resourceGroupName, token), labName);
 
     /// <summary>Loads the configuration with the one loader; an invalid configuration stops the command.</summary>
-    protected FactoryConfiguration LoadConfiguration(string configurationLocation)
-    {
-        var root = ProviderPaths.ResolveFileSystemPath(this, configurationLocation, "ConfigurationLocation");
-        try
-        {
-            var configuration = FactoryConfigurationLoader.Load(root);
-            foreach (var warning in configuration.Warnings)
-            {
-                WriteWarning(warning.ToString());
-            }
-
-            return configuration;
-        }
-        catch (FactoryConfigurationException exception)
-        {
-            ThrowTerminatingError(ConfigurationErrors.ToErrorRecord(exception));
-            throw;
-        }
-    }
+    protected FactoryConfiguration LoadConfiguration(string configurationLocation) => ConfigurationErrors.Load(this, configurationLocation);
 
     /// <summary>Runs engine work on the thread pool, writing its events here; Ctrl+C cancels it.</summary>
     protected void RunEngine(Func<IEngineEventSink, CancellationToken, Task> work) =>
