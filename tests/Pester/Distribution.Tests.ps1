@@ -182,25 +182,17 @@ Describe 'Ctrl+C during distribution' {
     }
 
     It 'aborts the copies, leaves no temporary blob, and a re-run creates exactly what is missing' {
-        $shell = [powershell]::Create()
-        try {
-            $null = $shell.AddScript({
-                    param($Manifest, $Configuration, $Factory)
-                    Import-Module $Manifest
-                    Publish-LabCustomImage -ConfigurationLocation $Configuration @Factory -MaxConcurrentJobs 4 -WarningAction SilentlyContinue
-                }).AddArgument($ModuleManifest).AddArgument($Configuration).AddArgument($Factory)
-            $invocation = $shell.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            do {
-                Start-Sleep -Milliseconds 200
-                $pending = @((Invoke-LocalAzureAdmin $Azure 'state').copies | Where-Object status -eq 'pending')
-            } until ($pending.Count -gt 0 -or [DateTime]::UtcNow -gt $deadline -or $invocation.IsCompleted)
+        $state = Invoke-WithCtrlC -Script {
+            param($Manifest, $Configuration, $Factory)
+            Import-Module $Manifest
+            Publish-LabCustomImage -ConfigurationLocation $Configuration @Factory -MaxConcurrentJobs 4 -WarningAction SilentlyContinue
+        } -ArgumentList $ModuleManifest, $Configuration, $Factory -UnderWay {
+            (Invoke-LocalAzureAdmin $Azure 'state').copies | Where-Object status -eq 'pending'
+        } -BeforeStop {
+            param($pending)
             $pending.Count | Should -BeGreaterThan 0 -Because 'copies must be under way when Ctrl+C is pressed'
-            $shell.Stop()
-            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
-        } finally {
-            $shell.Dispose()
         }
+        "$state" | Should -Be 'Stopped'
 
         $state = Invoke-LocalAzureAdmin $Azure 'state'
         @($state.copies | Where-Object status -eq 'pending') | Should -BeNullOrEmpty

@@ -251,26 +251,17 @@ Describe 'Ctrl+C during Remove-LabStaleImage' {
             @{ operation = 'Microsoft.DevTestLab/labs/customimages/delete'; resourcePattern = '.*'; kind = 'SlowResponse'; delay = '01:00:00' }
         )
         $null = Invoke-LocalAzureAdmin $Azure 'requests' -Method DELETE
-        $shell = [powershell]::Create()
-        try {
-            $null = $shell.AddScript({
-                    param($Manifest, $Arguments)
-                    Import-Module $Manifest
-                    Remove-LabStaleImage @Arguments -ImagesToSave 1 -MaxConcurrentJobs 1 -Confirm:$false
-                }).AddArgument($ModuleManifest).AddArgument((@{ ConfigurationLocation = $Configuration } + $Factory))
-            $invocation = $shell.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            do {
-                Start-Sleep -Milliseconds 100
-                $deletes = @(Get-LocalAzureRequests $Azure | Where-Object { $_.service -eq 'ARM' -and $_.method -eq 'DELETE' })
-            } until ($deletes.Count -gt 0 -or [DateTime]::UtcNow -gt $deadline -or $invocation.IsCompleted)
-            $invocation.IsCompleted | Should -BeFalse -Because 'a deletion must be under way when Ctrl+C is pressed'
-
-            $shell.Stop()   # what Ctrl+C does: StopProcessing, then the pipeline ends
-            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
-        } finally {
-            $shell.Dispose()
+        $state = Invoke-WithCtrlC -Script {
+            param($Manifest, $Arguments)
+            Import-Module $Manifest
+            Remove-LabStaleImage @Arguments -ImagesToSave 1 -MaxConcurrentJobs 1 -Confirm:$false
+        } -ArgumentList $ModuleManifest, (@{ ConfigurationLocation = $Configuration } + $Factory) -UnderWay {
+            Get-LocalAzureRequests $Azure | Where-Object { $_.service -eq 'ARM' -and $_.method -eq 'DELETE' }
+        } -BeforeStop {
+            param($deletes, $completed)
+            $completed | Should -BeFalse -Because 'a deletion must be under way when Ctrl+C is pressed'
         }
+        "$state" | Should -Be 'Stopped'
 
         # Of the eight lab images to delete, one at a time, at most the one under way (and one racing it) was asked for.
         @(Get-LocalAzureRequests $Azure | Where-Object { $_.service -eq 'ARM' -and $_.method -eq 'DELETE' }).Count | Should -BeLessOrEqual 2

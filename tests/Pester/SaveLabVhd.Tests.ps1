@@ -214,27 +214,18 @@ Describe 'Ctrl+C during a copy' {
     }
 
     It 'stops, aborts the copy, deletes the partial blob and revokes the disk access' {
-        $shell = [powershell]::Create()
-        try {
-            $null = $shell.AddScript({
-                    param($Manifest, $Lab)
-                    Import-Module $Manifest
-                    Save-LabVhd @Lab
-                }).AddArgument($ModuleManifest).AddArgument($Lab)
-            $invocation = $shell.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            do {
-                Start-Sleep -Milliseconds 200
-                $pending = @((Invoke-LocalAzureAdmin $Azure 'state').copies | Where-Object status -eq 'pending')
-            } until ($pending.Count -gt 0 -or [DateTime]::UtcNow -gt $deadline -or $invocation.IsCompleted)
+        $state = Invoke-WithCtrlC -Script {
+            param($Manifest, $Lab)
+            Import-Module $Manifest
+            Save-LabVhd @Lab
+        } -ArgumentList $ModuleManifest, $Lab -UnderWay {
+            (Invoke-LocalAzureAdmin $Azure 'state').copies | Where-Object status -eq 'pending'
+        } -BeforeStop {
+            param($pending)
             $pending.Count | Should -Be 1 -Because 'the copy must be under way when Ctrl+C is pressed'
             Get-ActiveDiskAccess $Azure | Should -Not -BeNullOrEmpty
-
-            $shell.Stop()   # what Ctrl+C does: StopProcessing, then the pipeline ends
-            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
-        } finally {
-            $shell.Dispose()
         }
+        "$state" | Should -Be 'Stopped'
 
         $state = Invoke-LocalAzureAdmin $Azure 'state'
         @($state.copies | Where-Object status -eq 'pending') | Should -BeNullOrEmpty

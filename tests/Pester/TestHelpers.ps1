@@ -34,3 +34,34 @@ function New-TestConfiguration {
     }
     return $Path
 }
+
+function Invoke-WithCtrlC {
+    <#
+    Runs $Script in another runspace of this process, waits (at most $TimeoutSeconds) until $UnderWay returns
+    something, runs $BeforeStop with what it returned and whether the script had already finished, then stops the
+    pipeline the way Ctrl+C does (StopProcessing, then the pipeline ends). Returns the final invocation state.
+    #>
+    param(
+        [Parameter(Mandatory)] [scriptblock] $Script,
+        [object[]] $ArgumentList = @(),
+        [Parameter(Mandatory)] [scriptblock] $UnderWay,
+        [scriptblock] $BeforeStop = {},
+        [int] $TimeoutSeconds = 60
+    )
+    $shell = [powershell]::Create()
+    try {
+        $null = $shell.AddScript($Script)
+        foreach ($argument in $ArgumentList) { $null = $shell.AddArgument($argument) }
+        $invocation = $shell.BeginInvoke()
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+        do {
+            Start-Sleep -Milliseconds 100
+            $observed = @(& $UnderWay)
+        } until ($observed.Count -gt 0 -or [DateTime]::UtcNow -gt $deadline -or $invocation.IsCompleted)
+        & $BeforeStop $observed $invocation.IsCompleted
+        $shell.Stop()
+        $shell.InvocationStateInfo.State
+    } finally {
+        $shell.Dispose()
+    }
+}
