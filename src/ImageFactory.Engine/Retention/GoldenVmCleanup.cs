@@ -154,8 +154,8 @@ public static class GoldenVmCleanupPlanner
     {
         if (record.SourceVmId is not null)
         {
-            return string.Equals(record.SourceVmId, vm.Id, StringComparison.OrdinalIgnoreCase)
-                && (vm.CreatedDate is null || record.Timestamp >= vm.CreatedDate);
+            // The same rule Save-LabVhd uses to skip a VM it already saved.
+            return VhdSaver.IsSaveOf(record, vm);
         }
 
         return vm.ImagePath is not null
@@ -171,8 +171,6 @@ public static class GoldenVmCleanupPlanner
 /// <summary>Reads the factory lab's VMs and the store's records (reads only), and deletes approved VMs.</summary>
 public sealed class GoldenVmCleaner(ILabGateway labs, IBlobGatewayFactory blobs)
 {
-    private const int ProgressActivity = 0;
-
     public async Task<GoldenVmCleanupPlan> PlanAsync(LabInfo lab, bool force, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lab);
@@ -198,29 +196,9 @@ public sealed class GoldenVmCleaner(ILabGateway labs, IBlobGatewayFactory blobs)
             .Where(decision => decision.Kind == GoldenVmCleanupKind.Delete)
             .DistinctBy(decision => decision.Vm.Id, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        if (work.Count == 0)
-        {
-            return;
-        }
-
-        var done = 0;
-        try
-        {
-            await BoundedParallel.ForEachAsync(
-                work,
-                maxConcurrency,
-                async (decision, token) =>
-                {
-                    await DeleteOneAsync(decision, sink, token).ConfigureAwait(false);
-                    var finished = Interlocked.Increment(ref done);
-                    sink.Post(new ProgressEvent(ProgressActivity, null, "Removing factory VMs", $"{finished} of {work.Count} done", finished * 100 / work.Count, Completed: false));
-                },
-                cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            sink.Post(new ProgressEvent(ProgressActivity, null, "Removing factory VMs", "Done", 100, Completed: true));
-        }
+        await RetentionExecutor.DeleteWithProgressAsync(
+            work, maxConcurrency, "Removing factory VMs", sink, (decision, token) => DeleteOneAsync(decision, sink, token), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     private async Task DeleteOneAsync(GoldenVmCleanupDecision decision, IEngineEventSink sink, CancellationToken cancellationToken)

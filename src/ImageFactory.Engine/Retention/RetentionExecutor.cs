@@ -27,6 +27,23 @@ public sealed class RetentionExecutor(ILabGateway labs)
             .Where(decision => decision.Kind == RetentionDecisionKind.Delete)
             .DistinctBy(decision => decision.Id, StringComparer.OrdinalIgnoreCase)
             .ToList();
+        await DeleteWithProgressAsync(
+            work, maxConcurrency, "Removing stale images", sink, (decision, token) => DeleteOneAsync(decision, store, sink, token), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="deleteOne"/> over <paramref name="work"/>, at most <paramref name="maxConcurrency"/> at a
+    /// time, with one progress record counting the finished ones (closed whatever happens). Nothing for no work.
+    /// </summary>
+    internal static async Task DeleteWithProgressAsync<T>(
+        IReadOnlyList<T> work,
+        int maxConcurrency,
+        string activity,
+        IEngineEventSink sink,
+        Func<T, CancellationToken, Task> deleteOne,
+        CancellationToken cancellationToken)
+    {
         if (work.Count == 0)
         {
             return;
@@ -38,17 +55,17 @@ public sealed class RetentionExecutor(ILabGateway labs)
             await BoundedParallel.ForEachAsync(
                 work,
                 maxConcurrency,
-                async (decision, token) =>
+                async (item, token) =>
                 {
-                    await DeleteOneAsync(decision, store, sink, token).ConfigureAwait(false);
+                    await deleteOne(item, token).ConfigureAwait(false);
                     var finished = Interlocked.Increment(ref done);
-                    sink.Post(new ProgressEvent(ProgressActivity, null, "Removing stale images", $"{finished} of {work.Count} done", finished * 100 / work.Count, Completed: false));
+                    sink.Post(new ProgressEvent(ProgressActivity, null, activity, $"{finished} of {work.Count} done", finished * 100 / work.Count, Completed: false));
                 },
                 cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            sink.Post(new ProgressEvent(ProgressActivity, null, "Removing stale images", "Done", 100, Completed: true));
+            sink.Post(new ProgressEvent(ProgressActivity, null, activity, "Done", 100, Completed: true));
         }
     }
 

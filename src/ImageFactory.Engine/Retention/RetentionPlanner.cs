@@ -2,6 +2,7 @@ using System.Globalization;
 using ImageFactory.Engine.Azure;
 using ImageFactory.Engine.Configuration;
 using ImageFactory.Engine.Distribution;
+using ImageFactory.Engine.Vhds;
 
 namespace ImageFactory.Engine.Retention;
 
@@ -230,7 +231,8 @@ public static class RetentionPlanner
                     details.Add((RetentionReasons.TemplateRemoved, $"GoldenImages has no template '{vhd.ImagePath}' any more"));
                 }
 
-                decisions.Add(Decide(new RetentionDecision
+                var (kind, decided, text) = Decide(reason, details);
+                decisions.Add(new RetentionDecision
                 {
                     Location = RetentionLocation.FactoryStore,
                     Lab = store.Lab,
@@ -239,12 +241,12 @@ public static class RetentionPlanner
                     Created = vhd.Timestamp,
                     Id = vhd.VhdUri.AbsoluteUri,
                     SourceId = vhd.SourceId,
-                    Kind = RetentionDecisionKind.Keep,
-                    Reason = reason,
-                    Details = string.Empty,
+                    Kind = kind,
+                    Reason = decided,
+                    Details = text,
                     RecordBlobName = vhd.RecordBlobName,
                     VhdBlobName = vhd.VhdBlobName,
-                }, details));
+                });
             }
         }
 
@@ -333,8 +335,10 @@ public static class RetentionPlanner
     }
 
     private static RetentionDecision ToDecision(
-        LabImageSnapshot lab, CustomImageInfo image, string imagePath, RetentionReasons reason, List<(RetentionReasons Reason, string Text)> details) =>
-        Decide(new RetentionDecision
+        LabImageSnapshot lab, CustomImageInfo image, string imagePath, RetentionReasons reason, List<(RetentionReasons Reason, string Text)> details)
+    {
+        var (kind, decided, text) = Decide(reason, details);
+        return new RetentionDecision
         {
             Location = RetentionLocation.Lab,
             Lab = lab.Lab,
@@ -343,32 +347,22 @@ public static class RetentionPlanner
             Created = image.CreationDate,
             Id = image.Id,
             SourceId = Tag(image, ImageTags.SourceId),
-            Kind = RetentionDecisionKind.Keep,
-            Reason = reason,
-            Details = string.Empty,
-        }, details);
+            Kind = kind,
+            Reason = decided,
+            Details = text,
+        };
+    }
 
     /// <summary>Keep or delete from the reasons: any deletion reason deletes, and a deleted image is not "newest".</summary>
-    private static RetentionDecision Decide(RetentionDecision draft, List<(RetentionReasons Reason, string Text)> details)
+    private static (RetentionDecisionKind Kind, RetentionReasons Reason, string Details) Decide(
+        RetentionReasons reasons, List<(RetentionReasons Reason, string Text)> details)
     {
-        var delete = (draft.Reason & DeletionReasons) != 0;
-        var reason = delete ? draft.Reason & ~RetentionReasons.Newest : draft.Reason;
-
-        return new RetentionDecision
-        {
-            Location = draft.Location,
-            Lab = draft.Lab,
-            Name = draft.Name,
-            ImagePath = draft.ImagePath,
-            Created = draft.Created,
-            Id = draft.Id,
-            SourceId = draft.SourceId,
-            Kind = delete ? RetentionDecisionKind.Delete : RetentionDecisionKind.Keep,
-            Reason = reason,
-            Details = string.Join("; ", details.Where(detail => (detail.Reason & reason) != 0).Select(detail => detail.Text)),
-            RecordBlobName = draft.RecordBlobName,
-            VhdBlobName = draft.VhdBlobName,
-        };
+        var delete = (reasons & DeletionReasons) != 0;
+        var reason = delete ? reasons & ~RetentionReasons.Newest : reasons;
+        return (
+            delete ? RetentionDecisionKind.Delete : RetentionDecisionKind.Keep,
+            reason,
+            string.Join("; ", details.Where(detail => (detail.Reason & reason) != 0).Select(detail => detail.Text)));
     }
 
     private static (RetentionReasons Reason, List<(RetentionReasons Reason, string Text)> Details) Rank(int index, int count, int imagesToSave, string imagePath)
@@ -386,23 +380,7 @@ public static class RetentionPlanner
         return string.IsNullOrWhiteSpace(value) ? null : value.Replace('\\', '/');
     }
 
-    private static string? Tag(CustomImageInfo image, string name)
-    {
-        if (image.Tags.TryGetValue(name, out var exact))
-        {
-            return exact;
-        }
-
-        foreach (var (key, value) in image.Tags)
-        {
-            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return value;
-            }
-        }
-
-        return null;
-    }
+    private static string? Tag(CustomImageInfo image, string name) => GoldenVmService.TagValue(image.Tags, name);
 
     private static bool IsState(CustomImageInfo image, string state) =>
         string.Equals(image.ProvisioningState, state, StringComparison.OrdinalIgnoreCase);

@@ -42,20 +42,23 @@ public static class GoldenVmService
         };
     }
 
+    /// <summary>The ImagePath tag's value.</summary>
+    private static string? ImagePathOf(LabVmInfo vm) => TagValue(vm.Tags, ImagePathTag);
+
     /// <summary>
-    /// The ImagePath tag's value. Tag names are case-insensitive in Azure, whatever comparer the gateway's
+    /// A tag's value, or null when absent. Tag names are case-insensitive in Azure, whatever comparer the gateway's
     /// dictionary happens to use.
     /// </summary>
-    private static string? ImagePathOf(LabVmInfo vm)
+    internal static string? TagValue(IReadOnlyDictionary<string, string> tags, string tag)
     {
-        if (vm.Tags.TryGetValue(ImagePathTag, out var exact))
+        if (tags.TryGetValue(tag, out var exact))
         {
             return exact;
         }
 
-        foreach (var (name, value) in vm.Tags)
+        foreach (var (name, value) in tags)
         {
-            if (string.Equals(name, ImagePathTag, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(name, tag, StringComparison.OrdinalIgnoreCase))
             {
                 return value;
             }

@@ -158,7 +158,7 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
     }
 
     /// <summary>A record saved from this very VM after it was created (a golden VM is saved once).</summary>
-    private static bool IsSaveOf(VhdRecord record, GoldenVm vm) =>
+    internal static bool IsSaveOf(VhdRecord record, GoldenVm vm) =>
         record.SourceVmId is not null
         && string.Equals(record.SourceVmId, vm.Id, StringComparison.OrdinalIgnoreCase)
         && (vm.CreatedDate is null || record.Timestamp >= vm.CreatedDate);

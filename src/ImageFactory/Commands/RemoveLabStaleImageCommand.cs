@@ -45,7 +45,7 @@ public sealed class RemoveLabStaleImageCommand : AzureCmdlet
 
     protected override void ProcessRecord()
     {
-        var configuration = LoadConfiguration();
+        var configuration = LoadConfiguration(ConfigurationLocation);
         var dropped = ParseDroppedLabs();
         var azure = GetSession();
         var surveyor = new RetentionSurveyor(azure.Labs, azure.Blobs);
@@ -99,29 +99,6 @@ public sealed class RemoveLabStaleImageCommand : AzureCmdlet
 
         var executor = new RetentionExecutor(azure.Labs);
         RunEngine((sink, token) => executor.DeleteAsync(approved, survey.Store?.Container, MaxConcurrentJobs, sink, token));
-    }
-
-    private FactoryConfiguration LoadConfiguration()
-    {
-        var root = ProviderPaths.ResolveFileSystemPath(this, ConfigurationLocation, nameof(ConfigurationLocation));
-        WriteVerbose($"Reading the image factory configuration in '{root}'.");
-        FactoryConfiguration configuration;
-        try
-        {
-            configuration = FactoryConfigurationLoader.Load(root);
-        }
-        catch (FactoryConfigurationException exception)
-        {
-            ThrowTerminatingError(ConfigurationErrors.ToErrorRecord(exception));
-            throw; // not reached: ThrowTerminatingError always throws
-        }
-
-        foreach (var warning in configuration.Warnings)
-        {
-            WriteWarning(warning.ToString());
-        }
-
-        return configuration;
     }
 
     private List<LabReference> ParseDroppedLabs()
