@@ -273,18 +273,9 @@ public sealed class ImagePublisher(ILabGateway labs, IBlobGatewayFactory blobs)
                     sink.Post(new VerboseEvent($"Copying '{item.ImageName}' from the {source.Label} to lab '{item.TargetLabName}'."));
                     copyStarting = true;
                     copyId = await destination.StartCopyAsync(source.Container.GetReadSasUri(source.BlobName, SourceSasLifetime), blobName, cancellationToken).ConfigureAwait(false);
-                    var copyClock = Stopwatch.StartNew();
-                    while (true)
-                    {
-                        state = await destination.GetCopyStateAsync(blobName, cancellationToken).ConfigureAwait(false);
-                        ReportBytes(item, state.BytesCopied, state.TotalBytes);
-                        if (state.Status != CopyStatusKind.Pending)
-                        {
-                            break;
-                        }
-
-                        await Task.Delay(VhdSaver.PollingInterval(copyClock.Elapsed, state.BytesCopied, state.TotalBytes), cancellationToken).ConfigureAwait(false);
-                    }
+                    state = await BlobCopies.WaitAsync(
+                        destination, blobName, current => ReportBytes(item, current.BytesCopied, current.TotalBytes), TimeProvider.System, cancellationToken)
+                        .ConfigureAwait(false);
 
                     if (state.Status != CopyStatusKind.Success)
                     {

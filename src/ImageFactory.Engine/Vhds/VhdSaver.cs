@@ -43,34 +43,6 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
         return lifetime < MinimumSasLifetime ? MinimumSasLifetime : lifetime > MaximumSasLifetime ? MaximumSasLifetime : lifetime;
     }
 
-    /// <summary>Polls fast at first and slower as a long copy goes on.</summary>
-    internal static TimeSpan PollingInterval(TimeSpan elapsed)
-    {
-        var interval = elapsed / 10;
-        return Clamp(interval);
-    }
-
-    /// <summary>
-    /// The next poll of a copy that has run <paramref name="sinceCopyStart"/> and reports <paramref name="copied"/> of
-    /// <paramref name="total"/> bytes: half the time the remaining bytes need at the rate seen so far, so the end of
-    /// the copy is noticed soon after it happens without polling a long copy often; before any progress is reported,
-    /// the elapsed-time rule. Always between 200 ms and 15 s.
-    /// </summary>
-    internal static TimeSpan PollingInterval(TimeSpan sinceCopyStart, long copied, long total)
-    {
-        if (copied <= 0 || total <= copied || sinceCopyStart <= TimeSpan.Zero)
-        {
-            return PollingInterval(sinceCopyStart);
-        }
-
-        var remaining = TimeSpan.FromTicks((long)(sinceCopyStart.Ticks * ((double)(total - copied) / copied)));
-        return Clamp(remaining / 2);
-    }
-
-    private static TimeSpan Clamp(TimeSpan interval) =>
-        interval < TimeSpan.FromMilliseconds(200) ? TimeSpan.FromMilliseconds(200)
-            : interval > TimeSpan.FromSeconds(15) ? TimeSpan.FromSeconds(15) : interval;
-
     public async Task SaveAsync(
         LabInfo lab, IReadOnlyList<GoldenVm> machines, VhdSaveOptions options, IEngineEventSink sink, CancellationToken cancellationToken)
     {
@@ -190,21 +162,13 @@ public sealed class VhdSaver(IDiskGateway disks, IBlobGatewayFactory blobs)
             // From here on the destination blob may exist (even when the request below fails or is cancelled).
             copyRequested = true;
             copyId = await store.Container.StartCopyAsync(source, vhdName, cancellationToken).ConfigureAwait(false);
-            var copyStarted = time.GetTimestamp();
             sink.Post(new VerboseEvent($"Copying '{vm.Name}' into {store.Container.GetBlobUri(vhdName)} as '{work.ImageName}'."));
-
-            BlobCopyState state;
-            while (true)
-            {
-                state = await store.Container.GetCopyStateAsync(vhdName, cancellationToken).ConfigureAwait(false);
-                progress.Report(work, state.BytesCopied, state.TotalBytes > 0 ? state.TotalBytes : size ?? 0);
-                if (state.Status != CopyStatusKind.Pending)
-                {
-                    break;
-                }
-
-                await Task.Delay(PollingInterval(time.GetElapsedTime(copyStarted), state.BytesCopied, state.TotalBytes), time, cancellationToken).ConfigureAwait(false);
-            }
+            var state = await BlobCopies.WaitAsync(
+                store.Container,
+                vhdName,
+                current => progress.Report(work, current.BytesCopied, current.TotalBytes > 0 ? current.TotalBytes : size ?? 0),
+                time,
+                cancellationToken).ConfigureAwait(false);
 
             if (state.Status != CopyStatusKind.Success)
             {

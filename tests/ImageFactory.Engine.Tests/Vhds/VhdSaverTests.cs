@@ -492,8 +492,8 @@ public sealed class VhdSaverTests
     [Fact]
     public void Polling_starts_fast_and_slows_down_within_bounds()
     {
-        Assert.Equal(TimeSpan.FromMilliseconds(200), VhdSaver.PollingInterval(TimeSpan.Zero));
-        Assert.Equal(TimeSpan.FromSeconds(6), VhdSaver.PollingInterval(TimeSpan.FromMinutes(1)));
-        Assert.Equal(TimeSpan.FromSeconds(15), VhdSaver.PollingInterval(TimeSpan.FromHours(2)));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), BlobCopies.PollingInterval(TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromSeconds(6), BlobCopies.PollingInterval(TimeSpan.FromMinutes(1)));
+        Assert.Equal(TimeSpan.FromSeconds(15), BlobCopies.PollingInterval(TimeSpan.FromHours(2)));
     }
 }
