@@ -65,6 +65,19 @@ internal sealed class ArmContext
         }
     }
 
+    /// <summary>The operation named by the request's last segment, if it belongs to <paramref name="ns"/> and the request's subscription; else 404.</summary>
+    public LongRunningOperation FindOperation(ArmRequest request, string ns)
+    {
+        var op = Operations.Find(request.Names[1]);
+        if (op is null || !op.Namespace.Equals(ns, StringComparison.OrdinalIgnoreCase)
+            || !op.SubscriptionId.Equals(request.SubscriptionId, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArmException(404, "NotFound", $"The operation '{request.Names[1]}' was not found.");
+        }
+
+        return op;
+    }
+
     public static string OperationStatusUri(Uri baseUri, LongRunningOperation op, string apiVersion) =>
         new Uri(baseUri, $"/subscriptions/{op.SubscriptionId}/providers/{op.Namespace}/locations/{op.Location}/operations/{op.Id}?api-version={apiVersion}").AbsoluteUri;
 

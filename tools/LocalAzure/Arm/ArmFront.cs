@@ -140,15 +140,11 @@ internal sealed partial class ArmFront
         http.Response.Headers[limitHeader] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
         if (!decision.Allowed)
         {
-            var throttled = new ArmException(
-                429, "TooManyRequests",
-                $"Number of '{(trace.IsWrite ? "write" : "read")}' requests for subscription '{parsed?.SubscriptionId}' actor '{principal.ObjectId}' exceeded. Please try again after '{Math.Ceiling(decision.ModelledWait.TotalSeconds)}' seconds after the additional tokens are refilled.");
-            foreach (var (name, value) in LongRunningOperations.RetryHints(_context.Clock, decision.ModelledWait))
-            {
-                throttled.Headers[name] = value;
-            }
-
-            throw throttled;
+            throw WithRetryHints(
+                new ArmException(
+                    429, "TooManyRequests",
+                    $"Number of '{(trace.IsWrite ? "write" : "read")}' requests for subscription '{parsed?.SubscriptionId}' actor '{principal.ObjectId}' exceeded. Please try again after '{Math.Ceiling(decision.ModelledWait.TotalSeconds)}' seconds after the additional tokens are refilled."),
+                decision.ModelledWait);
         }
 
         // 3. api-version and routing.
@@ -212,25 +208,17 @@ internal sealed partial class ArmFront
         switch (fault?.Kind)
         {
             case FaultKind.TooManyRequests:
-                var e429 = new ArmException(429, "TooManyRequests", $"The request is being throttled (injected fault on '{route.Operation}').");
-                foreach (var (name, value) in LongRunningOperations.RetryHints(_context.Clock, fault.Delay ?? TimeSpan.FromSeconds(17)))
-                {
-                    e429.Headers[name] = value;
-                }
-
-                throw e429;
+                throw WithRetryHints(
+                    new ArmException(429, "TooManyRequests", $"The request is being throttled (injected fault on '{route.Operation}')."),
+                    fault.Delay ?? TimeSpan.FromSeconds(17));
             case FaultKind.Conflict:
                 throw new ArmException(409, "Conflict", $"The operation cannot be performed because another operation is in progress on the resource (injected fault on '{route.Operation}').");
             case FaultKind.InternalServerError:
                 throw new ArmException(500, "InternalServerError", $"Encountered internal server error. Diagnostic information: timestamp '{DateTime.UtcNow:yyyyMMddTHHmmss.fffffffZ}', injected fault on '{route.Operation}'.");
             case FaultKind.ServiceUnavailable:
-                var e503 = new ArmException(503, "ServiceUnavailable", $"The service is temporarily unavailable (injected fault on '{route.Operation}'). Please retry later.");
-                foreach (var (name, value) in LongRunningOperations.RetryHints(_context.Clock, fault.Delay ?? TimeSpan.FromSeconds(10)))
-                {
-                    e503.Headers[name] = value;
-                }
-
-                throw e503;
+                throw WithRetryHints(
+                    new ArmException(503, "ServiceUnavailable", $"The service is temporarily unavailable (injected fault on '{route.Operation}'). Please retry later."),
+                    fault.Delay ?? TimeSpan.FromSeconds(10));
             case FaultKind.ConnectionReset:
                 return null;
             case FaultKind.SlowResponse:
@@ -267,6 +255,17 @@ internal sealed partial class ArmFront
             Fault = fault?.Kind == FaultKind.LongRunningOperationFailed ? fault : null,
         };
         return await route.Handler(request, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds the retry-after headers for <paramref name="modelledWait"/> to <paramref name="exception"/>.</summary>
+    private ArmException WithRetryHints(ArmException exception, TimeSpan modelledWait)
+    {
+        foreach (var (name, value) in LongRunningOperations.RetryHints(_context.Clock, modelledWait))
+        {
+            exception.Headers[name] = value;
+        }
+
+        return exception;
     }
 
     private void CheckApiVersion(ArmRoute route, ParsedPath parsed, string apiVersion)

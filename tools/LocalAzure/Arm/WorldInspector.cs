@@ -12,13 +12,10 @@ internal sealed class WorldInspector(ArmContext context)
 {
     public async Task<JsonObject> SnapshotAsync(CancellationToken cancellationToken)
     {
-        JsonObject result;
-        List<(string Lab, string Account)> accounts;
-        lock (context.World.Sync)
+        var (result, accounts) = context.Locked(() =>
         {
-            context.Operations.Advance();
             var world = context.World;
-            result = new JsonObject
+            var snapshot = new JsonObject
             {
                 ["modelledTime"] = ArmContext.Time(context.Clock.UtcNow),
                 ["labs"] = new JsonArray([.. world.Labs.Values.OrderBy(l => l.Id, StringComparer.OrdinalIgnoreCase).Select(Lab)]),
@@ -47,8 +44,9 @@ internal sealed class WorldInspector(ArmContext context)
                     ["pageSize"] = context.PageSize,
                 },
             };
-            accounts = [.. world.Labs.Values.Select(l => (l.Id, l.StorageAccountName))];
-        }
+            List<(string Lab, string Account)> labAccounts = [.. world.Labs.Values.Select(l => (l.Id, l.StorageAccountName))];
+            return (snapshot, labAccounts);
+        });
 
         result["copies"] = JsonSerializer.SerializeToNode(context.Blobs.GetCopiesForInspection(), WorldFile.SerializerOptions);
         var blobs = new JsonArray();

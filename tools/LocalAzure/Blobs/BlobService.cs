@@ -1,17 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
+using LocalAzure.Common;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LocalAzure.Blobs;
 
@@ -105,29 +100,9 @@ public sealed class BlobService : IAsyncDisposable
         try
         {
             certificate = options.Tls.LoadServerCertificate();
-            var serverCertificate = certificate;
-            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
-            {
-                ApplicationName = typeof(BlobService).Assembly.GetName().Name,
-                ContentRootPath = AppContext.BaseDirectory,
-            });
-            builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
-            builder.WebHost.ConfigureKestrel(kestrel =>
-            {
-                kestrel.AddServerHeader = false;
-                kestrel.Limits.MaxRequestBodySize = null;
-                kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
-                {
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
-                    listen.UseHttps(serverCertificate);
-                });
-            });
-            app = builder.Build();
-            app.Run(slot.HandleAsync);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("The blob front did not report its address.");
-            var frontPort = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
+            (app, var frontPort) = await LoopbackHttpsServer.StartAsync(
+                "blob front", options.Port, certificate, slot.HandleAsync, unlimitedRequestBody: true, cancellationToken)
+                .ConfigureAwait(false);
 
             var azurite = await azuriteStart.ConfigureAwait(false);
             clients = new AzuriteClients(azurite.BaseUri, options.Accounts, options.Tls.CaCertificatePath);

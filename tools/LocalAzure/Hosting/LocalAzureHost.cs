@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -13,11 +12,6 @@ using LocalAzure.Model;
 using LocalAzure.Storage;
 using LocalAzure.World;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LocalAzure.Hosting;
 
@@ -133,28 +127,10 @@ public sealed class LocalAzureHost : IAsyncDisposable
             var inspector = new WorldInspector(context);
             var front = new ArmFront(context, router, new AdminApi(context, inspector));
 
-            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
-            {
-                ApplicationName = typeof(LocalAzureHost).Assembly.GetName().Name,
-                ContentRootPath = AppContext.BaseDirectory,
-            });
-            builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
             var certificate = tls.LoadServerCertificate();
-            builder.WebHost.ConfigureKestrel(kestrel =>
-            {
-                kestrel.AddServerHeader = false;
-                kestrel.Listen(IPAddress.Loopback, options.ArmPort ?? world.Arm.Port, listen =>
-                {
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
-                    listen.UseHttps(certificate);
-                });
-            });
-            app = builder.Build();
-            app.Run(front.HandleAsync);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("The ARM front did not report its address.");
-            var port = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
+            (app, var port) = await LoopbackHttpsServer.StartAsync(
+                "ARM front", options.ArmPort ?? world.Arm.Port, certificate, front.HandleAsync, unlimitedRequestBody: false,
+                cancellationToken).ConfigureAwait(false);
             var armEndpoint = new Uri(string.Create(CultureInfo.InvariantCulture, $"https://127.0.0.1:{port}/"));
 
             await blobsWritten.ConfigureAwait(false);

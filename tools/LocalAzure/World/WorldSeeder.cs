@@ -113,7 +113,7 @@ internal sealed class WorldSeeder
             Name = seed.Name,
             Location = location,
             StorageAccountName = accountName,
-            VaultName = $"/subscriptions/{group.SubscriptionId}/resourceGroups/{group.Name}/providers/Microsoft.KeyVault/vaults/{Truncate(seed.Name, 18)}{NextDigits(6)}",
+            VaultName = WorldState.ResourceId(group.SubscriptionId, group.Name, "Microsoft.KeyVault/vaults", Truncate(seed.Name, 18) + NextDigits(6)),
             CreatedDate = seed.CreatedDate ?? now.AddDays(-200),
             UniqueIdentifier = NextGuid(),
             Tags = Copy(seed.Tags),

@@ -31,6 +31,10 @@ internal sealed class WorldState
 
     public static string LabKey(string subscription, string group, string lab) => subscription + "/" + group + "/" + lab;
 
+    /// <summary>A resource's ARM id, e.g. ("Microsoft.Compute/disks", name): also the key of <see cref="ComputeVms"/> and <see cref="Disks"/>.</summary>
+    public static string ResourceId(string subscription, string group, string type, string name) =>
+        $"/subscriptions/{subscription}/resourceGroups/{group}/providers/{type}/{name}";
+
     public ResourceGroup? FindGroup(string subscription, string group) =>
         ResourceGroups.GetValueOrDefault(GroupKey(subscription, group));
 
@@ -91,7 +95,7 @@ internal sealed class Lab
     public string Id => $"/subscriptions/{SubscriptionId}/resourcegroups/{ResourceGroup}/providers/microsoft.devtestlab/labs/{Name}";
 
     public string StorageAccountId =>
-        $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/Microsoft.Storage/storageAccounts/{StorageAccountName}";
+        WorldState.ResourceId(SubscriptionId, ResourceGroup, "Microsoft.Storage/storageAccounts", StorageAccountName);
 }
 
 internal sealed class LabVm
@@ -166,10 +170,9 @@ internal sealed class ComputeVm
 
     public Dictionary<string, string> Tags { get; init; } = new(StringComparer.Ordinal);
 
-    public string Id => $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/Microsoft.Compute/virtualMachines/{Name}";
+    public string Id => WorldState.ResourceId(SubscriptionId, ResourceGroup, "Microsoft.Compute/virtualMachines", Name);
 
-    public string NetworkInterfaceId =>
-        $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/Microsoft.Network/networkInterfaces/{Name}";
+    public string NetworkInterfaceId => WorldState.ResourceId(SubscriptionId, ResourceGroup, "Microsoft.Network/networkInterfaces", Name);
 }
 
 internal sealed class ManagedDisk
@@ -201,7 +204,7 @@ internal sealed class ManagedDisk
     /// <summary>The SAS URI handed out by the last grant (for inspection; never logged).</summary>
     public Uri? AccessSas { get; set; }
 
-    public string Id => $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/Microsoft.Compute/disks/{Name}";
+    public string Id => WorldState.ResourceId(SubscriptionId, ResourceGroup, "Microsoft.Compute/disks", Name);
 }
 
 internal sealed record BlobLocation(string Account, string Container, string Name);
@@ -224,7 +227,7 @@ internal sealed class StorageAccount
 
     public Dictionary<string, string> Tags { get; init; } = new(StringComparer.Ordinal);
 
-    public string Id => $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/Microsoft.Storage/storageAccounts/{Name}";
+    public string Id => WorldState.ResourceId(SubscriptionId, ResourceGroup, "Microsoft.Storage/storageAccounts", Name);
 }
 
 internal sealed class CustomImage

@@ -162,12 +162,7 @@ internal sealed class ComputeHandlers(ArmContext context)
     private Task<ArmResult> GetOperationAsync(ArmRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(context.Locked(() =>
         {
-            var op = context.Operations.Find(request.Names[1]);
-            if (op is null || !op.Namespace.Equals(Ns, StringComparison.OrdinalIgnoreCase)
-                || !op.SubscriptionId.Equals(request.SubscriptionId, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ArmException(404, "NotFound", $"The operation '{request.Names[1]}' was not found.");
-            }
+            var op = context.FindOperation(request, Ns);
 
             var monitor = string.Equals(request.QueryValue("monitor"), "true", StringComparison.OrdinalIgnoreCase);
             if (monitor)
@@ -214,14 +209,14 @@ internal sealed class ComputeHandlers(ArmContext context)
 
     private ComputeVm FindVm(ArmRequest request)
     {
-        var id = $"/subscriptions/{request.SubscriptionId}/resourceGroups/{request.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/{request.Names[0]}";
+        var id = WorldState.ResourceId(request.SubscriptionId!, request.ResourceGroup!, "Microsoft.Compute/virtualMachines", request.Names[0]);
         return context.World.ComputeVms.GetValueOrDefault(id)
             ?? throw ArmErrors.ResourceNotFound("Microsoft.Compute/virtualMachines", request.Names[0], request.ResourceGroup!);
     }
 
     private ManagedDisk FindDisk(ArmRequest request)
     {
-        var id = $"/subscriptions/{request.SubscriptionId}/resourceGroups/{request.ResourceGroup}/providers/Microsoft.Compute/disks/{request.Names[0]}";
+        var id = WorldState.ResourceId(request.SubscriptionId!, request.ResourceGroup!, "Microsoft.Compute/disks", request.Names[0]);
         return context.World.Disks.GetValueOrDefault(id)
             ?? throw ArmErrors.ResourceNotFound("Microsoft.Compute/disks", request.Names[0], request.ResourceGroup!);
     }

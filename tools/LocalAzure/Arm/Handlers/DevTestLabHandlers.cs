@@ -368,12 +368,7 @@ internal sealed class DevTestLabHandlers(ArmContext context, ComputeHandlers com
     private Task<ArmResult> GetOperationAsync(ArmRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(context.Locked(() =>
         {
-            var op = context.Operations.Find(request.Names[1]);
-            if (op is null || !op.Namespace.Equals(Ns, StringComparison.OrdinalIgnoreCase)
-                || !op.SubscriptionId.Equals(request.SubscriptionId, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ArmException(404, "NotFound", $"The operation '{request.Names[1]}' was not found.");
-            }
+            var op = context.FindOperation(request, Ns);
 
             switch (op.Status)
             {
